@@ -1,0 +1,17 @@
+/** The actions the emulator answers, by their API names. */
+import { attachKeyPair } from './attach-key-pair';
+import { describeInstances } from './describe-instances';
+import { describeKeyPairs } from './describe-key-pairs';
+import { describeRegions } from './describe-regions';
+import { detachKeyPair } from './detach-key-pair';
+import { rebootInstance } from './reboot-instance';
+import type { Action } from './types';
+
+export const ACTIONS: ReadonlyMap<string, Action> = new Map([
+  ['AttachKeyPair', attachKeyPair],
+  ['DescribeInstances', describeInstances],
+  ['DescribeKeyPairs', describeKeyPairs],
+  ['DescribeRegions', describeRegions],
+  ['DetachKeyPair', detachKeyPair],
+  ['RebootInstance', rebootInstance],
+]);

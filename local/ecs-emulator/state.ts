@@ -1,0 +1,285 @@
+/**
+ * What the emulated ECS holds: regions, key pairs and instances, indexed by id, by region and by
+ * (region, key pair) so a request costs what its answer costs, not what the fleet costs. Every
+ * mutation is synchronous, so each API call sees and leaves a consistent state however many
+ * requests are in flight.
+ */
+import { createHash } from 'node:crypto';
+import { randomAlphanumeric, type Random } from './random';
+import { DEFAULT_REGIONS } from './regions';
+
+export type OsType = 'linux' | 'windows';
+export type InstanceStatus = 'Pending' | 'Running' | 'Starting' | 'Stopping' | 'Stopped';
+
+/** An instance as tests read it, in the API's own field names. */
+export interface InstanceView {
+  InstanceId: string;
+  RegionId: string;
+  OSType: OsType;
+  Status: InstanceStatus;
+  KeyPairName?: string;
+}
+
+export interface InstanceRecord {
+  /** Creation order: the stable sort key that paging cursors point into. */
+  readonly seq: number;
+  readonly id: string;
+  readonly regionId: string;
+  readonly osType: OsType;
+  readonly name: string;
+  readonly creationTime: string;
+  status: InstanceStatus;
+  keyPairName?: string;
+  rebootStartedAt?: number;
+}
+
+export interface KeyPairRecord {
+  readonly regionId: string;
+  readonly name: string;
+  readonly fingerPrint: string;
+  readonly publicKey: string;
+  readonly creationTime: string;
+}
+
+export interface SeedFleetOptions {
+  regionId: string;
+  count: number;
+  keyPairName?: string;
+  osType?: OsType;
+  status?: InstanceStatus;
+}
+
+export interface InstanceSpec {
+  InstanceId?: string;
+  RegionId: string;
+  OSType?: OsType;
+  Status?: InstanceStatus;
+  KeyPairName?: string;
+  InstanceName?: string;
+}
+
+/** The JSON fixture shape: every part optional. */
+export interface EcsFixture {
+  regions?: string[];
+  keyPairs?: Array<{ RegionId: string; KeyPairName: string }>;
+  instances?: InstanceSpec[];
+  fleets?: SeedFleetOptions[];
+}
+
+export interface StateOptions {
+  random: Random;
+  /** How long RebootInstance takes, Stopping for the first half and Starting for the second. */
+  rebootMs: number;
+}
+
+/** Members of one (region, key pair) index entry, with a sorted view rebuilt only after change. */
+interface KeyPairMembers {
+  members: Set<InstanceRecord>;
+  sorted?: InstanceRecord[];
+}
+
+const bySeq = (a: InstanceRecord, b: InstanceRecord): number => a.seq - b.seq;
+
+/** ECS prints creation times to the minute: `2024-05-01T08:30Z`. */
+const minuteTimestamp = (): string => `${new Date().toISOString().slice(0, 16)}Z`;
+
+function fakePublicKey(name: string): { publicKey: string; fingerPrint: string } {
+  const body = createHash('sha512').update(name).digest('base64');
+  const publicKey = `ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ${body} ${name}`;
+  const md5 = createHash('md5').update(publicKey).digest('hex');
+  return { publicKey, fingerPrint: md5.match(/../g)?.join(':') ?? md5 };
+}
+
+export class EcsState {
+  private readonly regionIds = new Set<string>();
+  private readonly keyPairsByRegion = new Map<string, Map<string, KeyPairRecord>>();
+  private readonly instancesById = new Map<string, InstanceRecord>();
+  private readonly instancesByRegion = new Map<string, InstanceRecord[]>();
+  private readonly instancesByKeyPair = new Map<string, KeyPairMembers>();
+  private nextSeq = 1;
+
+  public constructor(private readonly options: StateOptions) {
+    this.clear();
+  }
+
+  /** Back to a fresh account: the default regions and nothing in them. */
+  public clear(): void {
+    this.regionIds.clear();
+    this.keyPairsByRegion.clear();
+    this.instancesById.clear();
+    this.instancesByRegion.clear();
+    this.instancesByKeyPair.clear();
+    for (const { regionId } of DEFAULT_REGIONS) this.addRegion(regionId);
+  }
+
+  public addRegion(regionId: string): void {
+    this.regionIds.add(regionId);
+  }
+
+  public hasRegion(regionId: string): boolean {
+    return this.regionIds.has(regionId);
+  }
+
+  public regions(): string[] {
+    return [...this.regionIds];
+  }
+
+  /** Creates the key pair if it does not exist yet; returns it either way. */
+  public createKeyPair(regionId: string, keyPairName: string): KeyPairRecord {
+    this.addRegion(regionId);
+    let keyPairs = this.keyPairsByRegion.get(regionId);
+    if (!keyPairs) {
+      keyPairs = new Map();
+      this.keyPairsByRegion.set(regionId, keyPairs);
+    }
+    const existing = keyPairs.get(keyPairName);
+    if (existing) return existing;
+    const created: KeyPairRecord = {
+      regionId,
+      name: keyPairName,
+      creationTime: minuteTimestamp(),
+      ...fakePublicKey(keyPairName),
+    };
+    keyPairs.set(keyPairName, created);
+    return created;
+  }
+
+  public keyPair(regionId: string, keyPairName: string): KeyPairRecord | undefined {
+    return this.keyPairsByRegion.get(regionId)?.get(keyPairName);
+  }
+
+  /** The region's key pairs in creation order. */
+  public keyPairs(regionId: string): KeyPairRecord[] {
+    return [...(this.keyPairsByRegion.get(regionId)?.values() ?? [])];
+  }
+
+  public addInstance(spec: InstanceSpec): string {
+    const id = spec.InstanceId ?? this.newInstanceId();
+    if (this.instancesById.has(id)) throw new Error(`instance ${id} already exists`);
+    this.addRegion(spec.RegionId);
+    const record: InstanceRecord = {
+      seq: this.nextSeq++,
+      id,
+      regionId: spec.RegionId,
+      osType: spec.OSType ?? 'linux',
+      name: spec.InstanceName ?? `emulated-${id.slice(2, 10)}`,
+      creationTime: minuteTimestamp(),
+      status: spec.Status ?? 'Running',
+    };
+    this.instancesById.set(id, record);
+    const regional = this.instancesByRegion.get(spec.RegionId) ?? [];
+    regional.push(record);
+    this.instancesByRegion.set(spec.RegionId, regional);
+    if (spec.KeyPairName) {
+      this.createKeyPair(spec.RegionId, spec.KeyPairName);
+      this.setKeyPair(record, spec.KeyPairName);
+    }
+    return id;
+  }
+
+  /** Adds `count` instances alike; creates the key pair if it is new. Returns their ids. */
+  public seedFleet(options: SeedFleetOptions): string[] {
+    const ids: string[] = [];
+    for (let i = 0; i < options.count; i++) {
+      ids.push(
+        this.addInstance({
+          RegionId: options.regionId,
+          OSType: options.osType,
+          Status: options.status,
+          KeyPairName: options.keyPairName,
+        }),
+      );
+    }
+    return ids;
+  }
+
+  public load(fixture: EcsFixture): void {
+    for (const regionId of fixture.regions ?? []) this.addRegion(regionId);
+    for (const keyPair of fixture.keyPairs ?? []) {
+      this.createKeyPair(keyPair.RegionId, keyPair.KeyPairName);
+    }
+    for (const spec of fixture.instances ?? []) this.addInstance(spec);
+    for (const fleet of fixture.fleets ?? []) this.seedFleet(fleet);
+  }
+
+  /** A snapshot of one instance, or undefined when there is none with that id. */
+  public instance(id: string): InstanceView | undefined {
+    const record = this.instancesById.get(id);
+    if (!record) return undefined;
+    return {
+      InstanceId: record.id,
+      RegionId: record.regionId,
+      OSType: record.osType,
+      Status: this.statusOf(record),
+      ...(record.keyPairName && { KeyPairName: record.keyPairName }),
+    };
+  }
+
+  public findInstance(id: string): InstanceRecord | undefined {
+    return this.instancesById.get(id);
+  }
+
+  /** Ids of the region's instances that hold the key pair now, in creation order. */
+  public instancesHolding(regionId: string, keyPairName: string): string[] {
+    return this.instancesWithKeyPair(regionId, keyPairName).map((record) => record.id);
+  }
+
+  /** The region's instances in creation order (shared: do not mutate). */
+  public instancesIn(regionId: string): readonly InstanceRecord[] {
+    return this.instancesByRegion.get(regionId) ?? [];
+  }
+
+  /** The region's instances holding the key pair, in creation order (shared: do not mutate). */
+  public instancesWithKeyPair(regionId: string, keyPairName: string): readonly InstanceRecord[] {
+    const entry = this.instancesByKeyPair.get(keyPairIndexKey(regionId, keyPairName));
+    if (!entry) return [];
+    entry.sorted ??= [...entry.members].sort(bySeq);
+    return entry.sorted;
+  }
+
+  /** Binds a key pair (replacing any other: one per instance) or, with undefined, unbinds. */
+  public setKeyPair(record: InstanceRecord, keyPairName: string | undefined): void {
+    if (record.keyPairName === keyPairName) return;
+    if (record.keyPairName) {
+      const old = this.instancesByKeyPair.get(keyPairIndexKey(record.regionId, record.keyPairName));
+      old?.members.delete(record);
+      if (old) old.sorted = undefined;
+    }
+    record.keyPairName = keyPairName;
+    if (!keyPairName) return;
+    const key = keyPairIndexKey(record.regionId, keyPairName);
+    const entry = this.instancesByKeyPair.get(key) ?? { members: new Set() };
+    entry.members.add(record);
+    entry.sorted = undefined;
+    this.instancesByKeyPair.set(key, entry);
+  }
+
+  /**
+   * The status now. A reboot is kept as its start time rather than timers, so nothing is left
+   * pending when the emulator stops and the phases are exact whenever they are read.
+   */
+  public statusOf(record: InstanceRecord): InstanceStatus {
+    if (record.rebootStartedAt === undefined) return record.status;
+    const elapsed = Date.now() - record.rebootStartedAt;
+    if (elapsed < this.options.rebootMs / 2) return 'Stopping';
+    if (elapsed < this.options.rebootMs) return 'Starting';
+    record.rebootStartedAt = undefined;
+    record.status = 'Running';
+    return record.status;
+  }
+
+  public startReboot(record: InstanceRecord): void {
+    record.rebootStartedAt = Date.now();
+  }
+
+  private newInstanceId(): string {
+    for (;;) {
+      const id = `i-${randomAlphanumeric(this.options.random, 20)}`;
+      if (!this.instancesById.has(id)) return id;
+    }
+  }
+}
+
+function keyPairIndexKey(regionId: string, keyPairName: string): string {
+  return `${regionId}\n${keyPairName}`;
+}

@@ -1,0 +1,111 @@
+/**
+ * Test helpers: the unmodified ECS SDK pointed at an emulator over loopback HTTP, and a raw ACS3
+ * request (signed with the SDK's own signing code) for the malformed requests no SDK would send.
+ */
+import Ecs from '@alicloud/ecs20140526';
+import { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
+import { Request as DaraRequest } from '@darabonba/typescript';
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { stringify } from 'node:querystring';
+import type { EcsEmulator, IssuedCredentials } from '../../local/ecs-emulator';
+
+export const REGION = 'cn-hangzhou';
+
+export function ecsClient(
+  emu: EcsEmulator,
+  credentials: IssuedCredentials,
+  config: Partial<$OpenApiUtil.Config> = {},
+): Ecs {
+  return new Ecs(
+    new $OpenApiUtil.Config({
+      accessKeyId: credentials.accessKeyId,
+      accessKeySecret: credentials.accessKeySecret,
+      securityToken: credentials.securityToken,
+      endpoint: emu.endpoint,
+      protocol: 'http',
+      regionId: REGION,
+      ...config,
+    }),
+  );
+}
+
+/** The rejection of `promise`, for asserting on its code, status and data. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Record<string, unknown>;
+  }
+  throw new Error('expected the call to fail');
+}
+
+export interface RawResponse {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface RawAcs3Request {
+  action: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+}
+
+/**
+ * Signs a DescribeRegions request as the SDK's doRequest does, lets `tamper` change it after
+ * signing, and sends it.
+ */
+export function sendRawAcs3(
+  emu: EcsEmulator,
+  credentials: IssuedCredentials,
+  tamper: (request: RawAcs3Request) => void = () => undefined,
+): Promise<RawResponse> {
+  const request = new DaraRequest();
+  request.method = 'POST';
+  request.pathname = '/';
+  request.query = { RegionId: REGION };
+  request.headers = {
+    host: emu.endpoint,
+    'x-acs-version': '2014-05-26',
+    'x-acs-action': 'DescribeRegions',
+    'x-acs-date': OpenApiUtil.getTimestamp(),
+    'x-acs-signature-nonce': OpenApiUtil.getNonce(),
+    'x-acs-content-sha256': createHash('sha256').update('').digest('hex'),
+    accept: 'application/json',
+    ...(credentials.securityToken && {
+      'x-acs-accesskey-id': credentials.accessKeyId,
+      'x-acs-security-token': credentials.securityToken,
+    }),
+  };
+  request.headers.Authorization = OpenApiUtil.getAuthorization(
+    request,
+    'ACS3-HMAC-SHA256',
+    request.headers['x-acs-content-sha256'],
+    credentials.accessKeyId,
+    credentials.accessKeySecret,
+  );
+  const raw: RawAcs3Request = {
+    action: 'DescribeRegions',
+    query: request.query,
+    headers: request.headers,
+  };
+  tamper(raw);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${emu.url}/?${stringify(raw.query)}`,
+      { method: 'POST', headers: raw.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
