@@ -1,0 +1,118 @@
+/**
+ * The function's own errors. Each carries the data a presenter needs (an HTTP status is chosen
+ * in http.ts, not here) and passes `cause` through so logs keep the chain. A message is safe to
+ * show a client only for 4xx classes; 5xx presenters use a fixed text instead.
+ */
+
+/** One validation or policy problem, located with a JSON Pointer (RFC 6901) into the request. */
+export interface FieldProblem {
+  pointer: string;
+  detail: string;
+}
+
+export abstract class DetachKeyPairError extends Error {
+  /** A stable, ECS-style code clients can branch on. */
+  abstract readonly code: string;
+  /** Whether asking again later, unchanged, can succeed. */
+  readonly retryable: boolean = false;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The event is none of the shapes this function accepts. */
+export class UnsupportedEventError extends DetachKeyPairError {
+  readonly code = 'UnsupportedEvent';
+}
+
+/** A body, timer payload or event data that is not valid JSON (or not valid base64). */
+export class MalformedPayloadError extends DetachKeyPairError {
+  readonly code = 'MalformedPayload';
+}
+
+export class ValidationError extends DetachKeyPairError {
+  readonly code = 'InvalidParameter';
+  constructor(readonly problems: FieldProblem[]) {
+    super(`The request has ${problems.length} invalid field(s).`);
+  }
+}
+
+export class PolicyDeniedError extends DetachKeyPairError {
+  readonly code = 'PolicyDenied';
+  constructor(readonly problems: FieldProblem[]) {
+    super(problems.map((problem) => problem.detail).join(' '));
+  }
+}
+
+export class MethodNotAllowedError extends DetachKeyPairError {
+  readonly code = 'MethodNotAllowed';
+  constructor(
+    readonly method: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(`Method ${method} is not allowed; use ${allowed.join(' or ')}.`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends DetachKeyPairError {
+  readonly code = 'UnsupportedMediaType';
+}
+
+export class PayloadTooLargeError extends DetachKeyPairError {
+  readonly code = 'PayloadTooLarge';
+  constructor(readonly limitBytes: number) {
+    super(`The request body is larger than ${limitBytes} bytes.`);
+  }
+}
+
+/** An environment variable holds a value the function cannot use. Never the caller's fault. */
+export class ConfigurationError extends DetachKeyPairError {
+  readonly code = 'ConfigurationError';
+}
+
+/** How an ECS call failed, as far as retrying and reporting care. */
+export type EcsFailureKind =
+  | 'throttled'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'forbidden'
+  | 'keyPairNotFound'
+  | 'regionNotFound'
+  | 'client';
+
+const RETRYABLE_KINDS: ReadonlySet<EcsFailureKind> = new Set([
+  'throttled',
+  'server',
+  'network',
+  'timeout',
+]);
+
+/** An ECS call that failed as a whole. `code` is ECS's own code where ECS sent one. */
+export class EcsCallError extends DetachKeyPairError {
+  readonly retryable: boolean;
+
+  constructor(
+    readonly action: string,
+    readonly kind: EcsFailureKind,
+    readonly code: string,
+    message: string,
+    readonly details: {
+      statusCode?: number;
+      requestId?: string;
+      retryAfterMs?: number;
+    } = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.retryable = RETRYABLE_KINDS.has(kind);
+  }
+}
+
+/** The function's own deadline left no time to make or finish a call. */
+export class DeadlineExceededError extends DetachKeyPairError {
+  readonly code = 'DeadlineExceeded';
+  readonly retryable = true;
+}

@@ -1,0 +1,171 @@
+/**
+ * Plan and apply, pipelined: each DescribeInstances chunk (100 ids) is classified as soon as it
+ * returns, and full DetachKeyPair batches (50 ids) start while later chunks are still being
+ * described. Each kind of call has its own adaptive limiter, since ECS throttles per API.
+ */
+import { detachBatch, type ApplyLedger } from './apply';
+import type { Clock, Deadline } from './deadline';
+import { AdaptiveLimiter } from './ecs/limiter';
+import {
+  DESCRIBE_INSTANCES_MAX_IDS,
+  DETACH_KEY_PAIR_MAX_IDS,
+  type CallOptions,
+  type EcsPort,
+} from './ecs/port';
+import { callWithRetry, type RetryPolicy } from './ecs/retry';
+import { DeadlineExceededError, EcsCallError } from './errors';
+import { classifyInstance, describeChunk } from './plan';
+import type { DetachRequest } from './request';
+import { failedBy, type InstanceOutcome } from './result';
+
+export interface JobDependencies {
+  port: EcsPort;
+  deadline: Deadline;
+  clock: Clock;
+  retryPolicy: RetryPolicy;
+  concurrency: number;
+}
+
+export interface JobOutcome {
+  outcomes: Map<string, InstanceOutcome>;
+  ecsRequestIds: string[];
+}
+
+type CallFailure = EcsCallError | DeadlineExceededError;
+
+const STOPPING_KINDS = new Set(['forbidden', 'keyPairNotFound', 'regionNotFound']);
+
+class Ledger implements ApplyLedger {
+  readonly outcomes = new Map<string, InstanceOutcome>();
+  readonly requestIds = new Set<string>();
+  readonly failures: CallFailure[] = [];
+  stopCause: EcsCallError | undefined;
+
+  settle(instanceId: string, outcome: InstanceOutcome): void {
+    this.outcomes.set(instanceId, outcome);
+  }
+
+  noteRequestId(requestId: string | undefined): void {
+    if (requestId) this.requestIds.add(requestId);
+  }
+
+  fail(instanceIds: readonly string[], error: CallFailure): void {
+    this.failures.push(error);
+    if (error instanceof EcsCallError) {
+      this.noteRequestId(error.details.requestId);
+      if (STOPPING_KINDS.has(error.kind)) this.stopCause ??= error;
+    }
+    instanceIds.forEach((instanceId) => this.settle(instanceId, failedBy(error)));
+  }
+}
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    chunks.push(items.slice(start, start + size));
+  }
+  return chunks;
+}
+
+/** The order in which a shared cause decides the answer to the whole request. */
+function severity(failure: CallFailure): number {
+  if (failure instanceof DeadlineExceededError) return 2;
+  const order = ['regionNotFound', 'keyPairNotFound', 'forbidden', 'throttled'];
+  const rank = order.indexOf(failure.kind);
+  return rank === -1 ? 1 : 6 - rank;
+}
+
+export async function runJob(request: DetachRequest, deps: JobDependencies): Promise<JobOutcome> {
+  const { port, deadline, clock, retryPolicy, concurrency } = deps;
+  const ledger = new Ledger();
+
+  function limited(action: string) {
+    const limiter = new AdaptiveLimiter(concurrency);
+    return <T>(call: (options: CallOptions) => Promise<T>): Promise<T> =>
+      limiter.run(async () => {
+        const value = await callWithRetry(action, call, {
+          deadline,
+          clock,
+          policy: retryPolicy,
+          onFailure: (error) => {
+            ledger.noteRequestId(error.details.requestId);
+            if (error.kind === 'throttled') limiter.onThrottled();
+          },
+        });
+        limiter.onSucceeded();
+        return value;
+      });
+  }
+  const describe = limited('DescribeInstances');
+  const detach = limited('DetachKeyPair');
+  const { RegionId: regionId, KeyPairName: keyPairName } = request;
+
+  const pending: string[] = [];
+  const detachRuns: Promise<void>[] = [];
+  const startBatches = (includePartial: boolean) => {
+    while (pending.length >= DETACH_KEY_PAIR_MAX_IDS || (includePartial && pending.length > 0)) {
+      const batch = pending.splice(0, DETACH_KEY_PAIR_MAX_IDS);
+      detachRuns.push(
+        detachBatch(
+          batch,
+          (instanceIds) =>
+            detach((options) =>
+              port.detachKeyPair({ regionId, keyPairName, instanceIds }, options),
+            ),
+          ledger,
+        ),
+      );
+    }
+  };
+
+  const planChunk = async (instanceIds: string[]) => {
+    if (ledger.stopCause) {
+      const stopCause = ledger.stopCause;
+      instanceIds.forEach((instanceId) => ledger.settle(instanceId, failedBy(stopCause)));
+      return;
+    }
+    let found;
+    try {
+      found = await describeChunk(async (nextToken) => {
+        const page = await describe((options) =>
+          port.describeInstances({ regionId, instanceIds, nextToken }, options),
+        );
+        ledger.noteRequestId(page.requestId);
+        return page;
+      });
+    } catch (error) {
+      if (error instanceof EcsCallError || error instanceof DeadlineExceededError) {
+        ledger.fail(instanceIds, error);
+        return;
+      }
+      throw error;
+    }
+    for (const instanceId of instanceIds) {
+      const entry = classifyInstance(keyPairName, found.get(instanceId));
+      if (entry.action === 'settled') ledger.settle(instanceId, entry.outcome);
+      else if (request.DryRun) {
+        ledger.settle(instanceId, {
+          status: 'WouldDetach',
+          code: 'DryRunOperation',
+          message: `The instance holds key pair ${keyPairName}; it would be detached.`,
+          retryable: false,
+        });
+      } else pending.push(instanceId);
+    }
+    startBatches(false);
+  };
+
+  await Promise.all(chunked(request.InstanceIds, DESCRIBE_INSTANCES_MAX_IDS).map(planChunk));
+  startBatches(true);
+  await Promise.all(detachRuns);
+
+  const detachedAny = [...ledger.outcomes.values()].some((o) => o.status === 'Detached');
+  if (!detachedAny && ledger.failures.length > 0) {
+    // Nothing changed and a call failed: answering with that failure (rather than a result full
+    // of Failed entries) lets the caller, or FC's async retry, act on it.
+    throw ledger.failures.reduce((worst, failure) =>
+      severity(failure) > severity(worst) ? failure : worst,
+    );
+  }
+  return { outcomes: ledger.outcomes, ecsRequestIds: [...ledger.requestIds] };
+}

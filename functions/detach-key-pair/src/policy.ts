@@ -1,0 +1,37 @@
+import type { Config } from './config';
+import { PolicyDeniedError, type FieldProblem } from './errors';
+import type { DetachRequest } from './request';
+
+/** `*` matches any run of characters, `?` one character; everything else is literal. */
+export function globToRegExp(glob: string): RegExp {
+  const source = [...glob]
+    .map((char) => {
+      if (char === '*') return '.*';
+      if (char === '?') return '.';
+      return char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+    })
+    .join('');
+  return new RegExp(`^${source}$`, 'u');
+}
+
+/** Throws PolicyDeniedError naming every rule the request breaks. */
+export function enforcePolicy(request: DetachRequest, config: Config): void {
+  const problems: FieldProblem[] = [];
+  const { allowedRegions, allowedKeyPairNames } = config;
+  if (allowedRegions.length > 0 && !allowedRegions.includes(request.RegionId)) {
+    problems.push({
+      pointer: '/RegionId',
+      detail: `Region ${request.RegionId} is not in ALLOWED_REGIONS (${allowedRegions.join(', ')}).`,
+    });
+  }
+  if (
+    allowedKeyPairNames.length > 0 &&
+    !allowedKeyPairNames.some((glob) => globToRegExp(glob).test(request.KeyPairName))
+  ) {
+    problems.push({
+      pointer: '/KeyPairName',
+      detail: `Key pair ${request.KeyPairName} matches no pattern in ALLOWED_KEY_PAIR_NAMES (${allowedKeyPairNames.join(', ')}).`,
+    });
+  }
+  if (problems.length > 0) throw new PolicyDeniedError(problems);
+}

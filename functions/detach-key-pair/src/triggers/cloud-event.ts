@@ -1,0 +1,30 @@
+import { MalformedPayloadError } from '../errors';
+import { base64ToBytes, bytesToText, isRecord, parseJson } from './decode';
+
+/** A CloudEvent from EventBridge (fc3-runtime.md §4); the request travels in `data`. */
+export interface CloudEvent {
+  specversion: string;
+  id?: unknown;
+  data?: unknown;
+  data_base64?: unknown;
+}
+
+export function isCloudEvent(value: unknown): value is CloudEvent {
+  return isRecord(value) && typeof value.specversion === 'string';
+}
+
+/** Event-streaming triggers deliver several events as one array. */
+export function isCloudEventBatch(value: unknown): value is CloudEvent[] {
+  return Array.isArray(value) && value.length > 0 && value.every(isCloudEvent);
+}
+
+/** `data` may be the request object, a JSON string of it, or (per the spec) `data_base64`. */
+export function cloudEventPayload(event: CloudEvent): unknown {
+  if (typeof event.data === 'string') return parseJson(event.data, 'The CloudEvent data');
+  if (event.data !== undefined && event.data !== null) return event.data;
+  if (typeof event.data_base64 === 'string') {
+    const bytes = base64ToBytes(event.data_base64, 'The CloudEvent data_base64');
+    return parseJson(bytesToText(bytes, 'The CloudEvent data'), 'The CloudEvent data');
+  }
+  throw new MalformedPayloadError('The CloudEvent has no data holding the request.');
+}
