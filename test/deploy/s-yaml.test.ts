@@ -1,0 +1,280 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Ajv from 'ajv';
+import { parseRequest } from '../../functions/detach-key-pair/src/request';
+import { detectInvocation } from '../../functions/detach-key-pair/src/triggers';
+import { DEFAULT_MAX_INSTANCES } from '../../functions/detach-key-pair/src/config';
+import { readJson, repoPath, REPO_ROOT } from './support';
+
+interface Trigger {
+  triggerName: string;
+  triggerType: string;
+  triggerConfig: Record<string, unknown>;
+}
+
+interface FunctionProps extends Record<string, unknown> {
+  environmentVariables: Record<string, string>;
+  triggers: Trigger[];
+}
+
+interface RenderedProject {
+  access: string;
+  resources: Record<string, { component: string; actions: unknown; props: FunctionProps }>;
+}
+
+interface Fc3Schema {
+  properties: Record<string, unknown>;
+  definitions: Record<string, { properties?: Record<string, unknown> }>;
+}
+
+const S_CLI = repoPath('node_modules/@serverless-devs/s/bin/s');
+const NO_NETWORK = repoPath('test/deploy/fixtures/no-network.mjs');
+
+/**
+ * `s preview` renders s.yaml (variables, env()) without loading the fc3 component or credentials.
+ * The CLI's background daemons (update check, telemetry) would reach the npm registry; it skips
+ * them when NODE_ENV is "test", and the preloaded guard fails the test if anything else tries.
+ */
+async function preview(env: Record<string, string> = {}): Promise<RenderedProject> {
+  const home = await mkdtemp(join(tmpdir(), 's-home-'));
+  const networkLog = join(home, 'network.log');
+  try {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [S_CLI, 'preview', '-o', 'json'],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          NODE_ENV: 'test',
+          NODE_OPTIONS: `--import ${NO_NETWORK}`,
+          NO_NETWORK_LOG: networkLog,
+          ...env,
+        },
+      },
+    );
+    const attempts = await readFile(networkLog, 'utf8').catch(() => '');
+    expect(attempts).toBe('');
+    // The CLI prints a warning line (e.g. about running as root) before the JSON document.
+    return JSON.parse(stdout.slice(stdout.indexOf('\n{') + 1)) as RenderedProject;
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+function onlyResource(project: RenderedProject) {
+  const resources = Object.values(project.resources);
+  expect(resources).toHaveLength(1);
+  return resources[0];
+}
+
+function trigger(props: FunctionProps, type: string): Trigger {
+  const found = props.triggers.filter((candidate) => candidate.triggerType === type);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+const schema = readJson<Fc3Schema>('schemas', 'fc3-props.schema.json');
+const ajv = new Ajv({ allErrors: true, strict: false }).addSchema(schema, 'fc3');
+
+function validateAgainst(ref: string, value: unknown) {
+  const validate = ajv.getSchema(`fc3${ref}`);
+  if (validate === undefined) throw new Error(`No ${ref} in the fc3 schema`);
+  validate(value);
+  return validate.errors ?? [];
+}
+
+// The schema's ITrigger accepts any of the trigger configs (one of them, IOtsConfig, is `{}`), so
+// a trigger config is also checked against the definition its triggerType selects.
+const TRIGGER_CONFIG_DEFINITION: Record<string, string> = {
+  http: 'IHttpTriggerConfig',
+  timer: 'ITimerTriggerConfig',
+  eventbridge: 'IEventBridge',
+};
+
+describe('s.yaml', () => {
+  let project: RenderedProject;
+
+  beforeAll(async () => {
+    project = await preview();
+  }, 30_000);
+
+  it('renders offline with `s preview`, without credentials or an account id', () => {
+    // Prepare
+    const { component, props } = onlyResource(project);
+
+    // Act
+    const rendered = JSON.stringify(project);
+
+    // Assess
+    expect(component).toBe('fc3');
+    expect(props).toMatchObject({
+      region: 'cn-hangzhou',
+      runtime: 'nodejs20',
+      code: './dist',
+      handler: 'index.handler',
+      instanceLifecycleConfig: { initializer: { handler: 'index.initialize' } },
+    });
+    // config('AccountID') is resolved only at deploy time, from the access alias.
+    expect(props.role).toBe("acs:ram::${config('AccountID')}:role/detach-key-pair-fc");
+    expect(rendered).not.toMatch(/\b\d{12,}\b|LTAI[0-9A-Za-z]{12,}/);
+  });
+
+  it('takes region, names and limits from the environment', async () => {
+    // Prepare
+    const env = { REGION: 'cn-shanghai', FUNCTION_ROLE_NAME: 'ops-detacher', MAX_INSTANCES: '50' };
+
+    // Act
+    const { props } = onlyResource(await preview(env));
+
+    // Assess
+    expect(props.region).toBe('cn-shanghai');
+    expect(props.role).toBe("acs:ram::${config('AccountID')}:role/ops-detacher");
+    expect(props.environmentVariables).toMatchObject({
+      ALLOWED_REGIONS: 'cn-shanghai',
+      MAX_INSTANCES: '50',
+    });
+  }, 30_000);
+
+  it('runs the build before deploying and sets what the function reads', () => {
+    // Prepare
+    const { actions, props } = onlyResource(project);
+
+    // Act
+    const env = props.environmentVariables;
+
+    // Assess
+    expect(actions).toEqual({ 'pre-deploy': [{ run: 'npm ci && npm run build', path: './' }] });
+    expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        'ALLOWED_KEY_PAIR_NAMES',
+        'ALLOWED_REGIONS',
+        'ECS_CONCURRENCY',
+        'LOG_LEVEL',
+        'MAX_INSTANCES',
+        'NODE_OPTIONS',
+      ].sort(),
+    );
+  });
+
+  it("fits the fc3 component's own schema", () => {
+    // Prepare
+    const { props } = onlyResource(project);
+
+    // Act
+    const errors = validateAgainst('', props);
+
+    // Assess
+    expect(errors).toEqual([]);
+  });
+
+  it('uses only properties the fc3 schema declares (it does not forbid unknown ones itself)', () => {
+    // Prepare
+    const { props } = onlyResource(project);
+
+    // Act
+    const unknownProps = Object.keys(props).filter((key) => !(key in schema.properties));
+    const unknownTriggerKeys = props.triggers.flatMap((candidate) => {
+      const declared = schema.definitions[TRIGGER_CONFIG_DEFINITION[candidate.triggerType]];
+      return Object.keys(candidate.triggerConfig)
+        .filter((key) => !(key in (declared?.properties ?? {})))
+        .map((key) => `${candidate.triggerName}.${key}`);
+    });
+
+    // Assess
+    expect(unknownProps).toEqual([]);
+    expect(unknownTriggerKeys).toEqual([]);
+  });
+
+  it.each(Object.entries(TRIGGER_CONFIG_DEFINITION))(
+    'has a %s trigger whose config fits its own definition',
+    (type, definition) => {
+      // Prepare
+      const { props } = onlyResource(project);
+
+      // Act
+      const errors = validateAgainst(
+        `#/definitions/${definition}`,
+        trigger(props, type).triggerConfig,
+      );
+
+      // Assess
+      expect(errors).toEqual([]);
+    },
+  );
+
+  it('serves only GET and POST over HTTP, behind signature authentication', () => {
+    // Prepare
+    const { props } = onlyResource(project);
+
+    // Act
+    const { triggerConfig } = trigger(props, 'http');
+
+    // Assess
+    expect(triggerConfig.authType).toBe('function');
+    expect(triggerConfig.methods).toEqual(['GET', 'POST']);
+  });
+
+  it('ships the timer and EventBridge examples disabled', () => {
+    // Prepare
+    const { props } = onlyResource(project);
+
+    // Act
+    const timer = trigger(props, 'timer').triggerConfig;
+    const eventBridge = trigger(props, 'eventbridge').triggerConfig;
+
+    // Assess
+    expect(timer.enable).toBe(false);
+    expect(eventBridge.triggerEnable).toBe(false);
+  });
+
+  it("has a timer payload that the function's own trigger adapter reads as a valid request", () => {
+    // Prepare
+    const { triggerName, triggerConfig } = trigger(onlyResource(project).props, 'timer');
+    const event = Buffer.from(
+      JSON.stringify({
+        triggerTime: '2026-05-28T19:00:00Z',
+        triggerName,
+        payload: triggerConfig.payload,
+      }),
+    );
+
+    // Act
+    const invocation = detectInvocation(event);
+
+    // Assess
+    expect(invocation).toMatchObject({
+      source: 'timer',
+      payloads: [{ payload: expect.anything() }],
+    });
+    const [read] = 'payloads' in invocation ? invocation.payloads : [];
+    const request = parseRequest(
+      'payload' in read ? read.payload : undefined,
+      DEFAULT_MAX_INSTANCES,
+    );
+    expect(request).toMatchObject({ RegionId: 'cn-hangzhou', DryRun: true });
+    expect(request.InstanceIds.length).toBeGreaterThan(0);
+  });
+
+  // The message body is the request. The function's CloudEvent adapter reads the request from
+  // `data` itself, while an MNS-sourced event nests it in data.messageBody: see docs/deploy.md.
+  it('has an EventBridge example event (MNS message) whose body is a valid request', async () => {
+    // Prepare
+    const event = JSON.parse(
+      await readFile(repoPath('test/deploy/fixtures/eventbridge-mns-event.json'), 'utf8'),
+    ) as { source: string; data: { messageBody: string } };
+    const { eventSourceConfig } = trigger(onlyResource(project).props, 'eventbridge').triggerConfig;
+
+    // Act
+    const request = parseRequest(JSON.parse(event.data.messageBody), DEFAULT_MAX_INSTANCES);
+
+    // Assess
+    expect(eventSourceConfig).toMatchObject({ eventSourceType: 'MNS' });
+    expect(request).toMatchObject({ KeyPairName: 'leaked-key', DryRun: true });
+  });
+});
