@@ -1,0 +1,170 @@
+/**
+ * detach-key-pair: the ops CLI. Detaches a key pair from a list of instances by invoking the
+ * function in chunks (about 500 ids each, a few at a time) and reports one merged result.
+ * Exit codes: 0 every instance done, 1 some failed, 2 bad usage or a refused request.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { signTriggerRequest } from './acs3-sign';
+import { mapWithConcurrency } from './concurrency';
+import { RefusedError, UsageError } from './errors';
+import { send } from './http-client';
+import { chunk } from './instance-ids';
+import { createInvoker } from './invokers';
+import {
+  credentialsFrom,
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_FUNCTION_NAME,
+  parseUrl,
+  positiveInteger,
+  resolveRunPlan,
+  type CliFlags,
+} from './options';
+import { silentProgress, startProgress, summary } from './report';
+import { EXIT_USAGE_OR_REFUSED, exitCodeFor, mergeResults, type ChunkOutcome } from './result';
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readFile: (path: string) => string;
+}
+
+const ENVIRONMENT_HELP = `
+Credentials come from the environment only: ALIBABA_CLOUD_ACCESS_KEY_ID,
+ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN (STS).
+Target defaults: FC_HTTP_TRIGGER_URL, FC_ACCOUNT_ID, FC_REGION, FC_ENDPOINT,
+FC_SERVICE_NAME, FC_FUNCTION_NAME, FC_QUALIFIER.
+
+Exit codes: 0 every instance done (Detached, Skipped, WouldDetach), 1 some failed,
+2 bad usage or a refused request (4xx).`;
+
+async function detach(flags: CliFlags, io: CliIo): Promise<number> {
+  const plan = resolveRunPlan(flags, io.env, io.readFile);
+  const chunks = chunk(plan.instanceIds, plan.chunkSize);
+  const invoke = createInvoker(plan.target, plan.request, plan.credentials, plan.timeoutMs);
+  const progress =
+    io.stderr.isTTY && !plan.json
+      ? startProgress(io.stderr, plan.instanceIds.length, chunks.length)
+      : silentProgress;
+  let outcomes: ChunkOutcome[];
+  try {
+    outcomes = await mapWithConcurrency(chunks, plan.concurrency, async (ids) => {
+      const outcome = await invoke(ids);
+      progress.advance(ids.length);
+      return outcome;
+    });
+  } finally {
+    progress.stop();
+  }
+  const result = mergeResults(plan.request, outcomes);
+  io.stdout.write(plan.json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
+  return exitCodeFor(result);
+}
+
+/** A single signed request to the HTTP trigger, printed raw: the `npm start` banner's example. */
+async function httpRequest(
+  flags: { url: string; data: string; method: string; timeout: string },
+  io: CliIo,
+): Promise<number> {
+  const url = parseUrl(flags.url);
+  const timeoutMs = positiveInteger(flags.timeout, '--timeout') * 1000;
+  const body = Buffer.from(flags.data);
+  const method = flags.method.toUpperCase();
+  const headers = signTriggerRequest(url, method, body, credentialsFrom(io.env));
+  const reply = await send(url, method, headers, body, timeoutMs);
+  io.stdout.write(`HTTP ${reply.status}\n`);
+  for (const [name, value] of Object.entries(reply.headers)) {
+    if (name.startsWith('x-fc-') || name === 'content-type')
+      io.stdout.write(`${name}: ${String(value)}\n`);
+  }
+  io.stdout.write(`\n${reply.body}\n`);
+  return reply.status >= 200 && reply.status < 300 && reply.headers['x-fc-error-type'] === undefined
+    ? 0
+    : 1;
+}
+
+function program(io: CliIo, setExitCode: (code: number) => void): Command {
+  const cli = new Command('detach-key-pair')
+    // Options after `http-request` are its own, though the root has a --url and --timeout too.
+    .enablePositionalOptions()
+    .description('Detach an SSH key pair from ECS instances through the detach-key-pair function.')
+    .option('--region <regionId>', 'ECS region of the instances, e.g. cn-hangzhou')
+    .option('--key-pair <name>', 'the key pair to detach')
+    .option('--instances <ids>', 'comma-separated instance ids')
+    .option('--instances-file <file>', 'instance ids, one a line, or a JSON array')
+    .option('--dry-run', 'report what would be detached; change nothing')
+    .option('--json', 'print the merged result as JSON instead of tables')
+    .option('--url <url>', 'call the HTTP trigger at this URL (ACS3-signed) instead of the FC API')
+    .option('--account-id <id>', 'FC account id (FC API)')
+    .option('--fc-region <regionId>', 'region of the function (FC API); default --region')
+    .option('--endpoint <url>', 'FC API endpoint, e.g. for a VPC endpoint or the local runtime')
+    .option('--service <name>', 'FC 2.0 service name (FC API); default the function name')
+    .option('--function <name>', 'function name (FC API)')
+    .option('--qualifier <qualifier>', 'version or alias (FC API)')
+    .option('--chunk-size <n>', 'instance ids per invocation', String(DEFAULT_CHUNK_SIZE))
+    .option('--concurrency <n>', 'invocations in flight at once', '4')
+    .option('--timeout <seconds>', 'client timeout per invocation', '900')
+    .addHelpText(
+      'after',
+      `${ENVIRONMENT_HELP}\nThe function name defaults to ${DEFAULT_FUNCTION_NAME}.`,
+    )
+    .action(async (flags: CliFlags) => setExitCode(await detach(flags, io)));
+  cli
+    .command('http-request')
+    .description('send one ACS3-signed request to the HTTP trigger and print the raw response')
+    .requiredOption('--url <url>', 'the HTTP trigger URL')
+    .option('--data <json>', 'request body', '')
+    .option('--method <method>', 'HTTP method', 'POST')
+    .option('--timeout <seconds>', 'client timeout', '900')
+    .action(async (flags: { url: string; data: string; method: string; timeout: string }) =>
+      setExitCode(await httpRequest(flags, io)),
+    );
+  return cli.exitOverride().configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+  });
+}
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let exitCode = 0;
+  try {
+    await program(io, (code) => (exitCode = code)).parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : EXIT_USAGE_OR_REFUSED;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`detach-key-pair: ${error.message}\nRun with --help for usage.\n`);
+      return EXIT_USAGE_OR_REFUSED;
+    }
+    if (error instanceof RefusedError) {
+      io.stderr.write(
+        `detach-key-pair: the request was refused (HTTP ${error.status} ${error.code}): ${error.message}\n`,
+      );
+      return EXIT_USAGE_OR_REFUSED;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    readFile: (path) => readFileSync(path, 'utf8'),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `detach-key-pair: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,65 @@
+/** What a person sees: a progress bar while it runs (terminal only), then per-status tables. */
+import { SingleBar } from 'cli-progress';
+import Table from 'cli-table3';
+import { countByStatus, type InstanceStatus, type MergedResult } from './result';
+
+const STATUS_ORDER: InstanceStatus[] = ['Detached', 'WouldDetach', 'Skipped', 'Failed'];
+const MAX_FAILURES_LISTED = 20;
+
+export interface Progress {
+  advance(instances: number): void;
+  stop(): void;
+}
+
+export function startProgress(
+  stream: NodeJS.WritableStream,
+  total: number,
+  invocations: number,
+): Progress {
+  const bar = new SingleBar({
+    stream,
+    format: 'Detaching [{bar}] {value}/{total} instances | {done}/{invocations} invocations',
+    hideCursor: true,
+  });
+  let done = 0;
+  bar.start(total, 0, { done, invocations });
+  return {
+    advance(instances) {
+      done += 1;
+      bar.increment(instances, { done });
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+export const silentProgress: Progress = { advance: () => undefined, stop: () => undefined };
+
+export function summary(result: MergedResult): string {
+  const counts = countByStatus(result);
+  const statuses = new Table({ head: ['Status', 'Instances'] });
+  for (const status of STATUS_ORDER) {
+    if (counts.has(status)) statuses.push([status, String(counts.get(status))]);
+  }
+  statuses.push(['Total', String(result.TotalCount)]);
+  const lines = [
+    `${result.DryRun ? 'Dry run: nothing was changed. ' : ''}Key pair ${result.KeyPairName} in ${result.RegionId}:`,
+    statuses.toString(),
+  ];
+  const failed = result.Results.filter((entry) => entry.Status === 'Failed');
+  if (failed.length > 0) {
+    const failures = new Table({
+      head: ['Failed instance', 'Code', 'Message'],
+      wordWrap: true,
+      colWidths: [26, 28, 60],
+    });
+    for (const entry of failed.slice(0, MAX_FAILURES_LISTED))
+      failures.push([entry.InstanceId, entry.Code, entry.Message]);
+    lines.push(failures.toString());
+    if (failed.length > MAX_FAILURES_LISTED) {
+      lines.push(
+        `... and ${failed.length - MAX_FAILURES_LISTED} more failed; --json lists them all.`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,117 @@
+/**
+ * The function's result (docs/CONTRACTS.md) and the one merged result of a run split across
+ * invocations: Results concatenated, counts summed, request ids concatenated.
+ */
+
+export type InstanceStatus = 'Detached' | 'WouldDetach' | 'Skipped' | 'Failed';
+
+export interface InstanceResult {
+  InstanceId: string;
+  Status: InstanceStatus;
+  Success: boolean;
+  Code: string;
+  Message: string;
+}
+
+export interface DetachResult {
+  RequestId: string;
+  RegionId: string;
+  KeyPairName: string;
+  DryRun: boolean;
+  TotalCount: number;
+  DetachedCount: number;
+  WouldDetachCount: number;
+  SkippedCount: number;
+  FailCount: number;
+  Results: InstanceResult[];
+  EcsRequestIds: string[];
+}
+
+/** One result for the whole run; `RequestIds` names every invocation that produced a result. */
+export type MergedResult = Omit<DetachResult, 'RequestId'> & { RequestIds: string[] };
+
+export interface RunRequest {
+  RegionId: string;
+  KeyPairName: string;
+  DryRun: boolean;
+}
+
+/** What one invocation came back with. */
+export type ChunkOutcome =
+  | { kind: 'result'; result: DetachResult }
+  /** The invocation failed as a whole (function error, timeout, 5xx, network): its ids are unknown. */
+  | { kind: 'failed'; instanceIds: string[]; code: string; message: string };
+
+const COUNT_FIELDS = [
+  'TotalCount',
+  'DetachedCount',
+  'WouldDetachCount',
+  'SkippedCount',
+  'FailCount',
+] as const;
+
+export function isDetachResult(value: unknown): value is DetachResult {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as DetachResult).Results) &&
+    COUNT_FIELDS.every((field) => typeof (value as DetachResult)[field] === 'number')
+  );
+}
+
+/** A failed invocation still accounts for each of its instances, so the counts add up. */
+function failedChunkResult(outcome: Extract<ChunkOutcome, { kind: 'failed' }>): InstanceResult[] {
+  return outcome.instanceIds.map((InstanceId) => ({
+    InstanceId,
+    Status: 'Failed',
+    Success: false,
+    Code: outcome.code,
+    Message: outcome.message,
+  }));
+}
+
+export function mergeResults(request: RunRequest, outcomes: ChunkOutcome[]): MergedResult {
+  const merged: MergedResult = {
+    RegionId: request.RegionId,
+    KeyPairName: request.KeyPairName,
+    DryRun: request.DryRun,
+    TotalCount: 0,
+    DetachedCount: 0,
+    WouldDetachCount: 0,
+    SkippedCount: 0,
+    FailCount: 0,
+    Results: [],
+    EcsRequestIds: [],
+    RequestIds: [],
+  };
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'result') {
+      for (const field of COUNT_FIELDS) merged[field] += outcome.result[field];
+      merged.Results.push(...outcome.result.Results);
+      merged.EcsRequestIds.push(...outcome.result.EcsRequestIds);
+      merged.RequestIds.push(outcome.result.RequestId);
+    } else {
+      merged.TotalCount += outcome.instanceIds.length;
+      merged.FailCount += outcome.instanceIds.length;
+      merged.Results.push(...failedChunkResult(outcome));
+    }
+  }
+  return merged;
+}
+
+export const EXIT_DONE = 0;
+export const EXIT_SOME_FAILED = 1;
+export const EXIT_USAGE_OR_REFUSED = 2;
+
+/** 0 when every instance is done (Detached, Skipped or WouldDetach), 1 when any failed. */
+export function exitCodeFor(result: MergedResult): number {
+  const allDone =
+    result.FailCount === 0 && result.Results.every((entry) => entry.Status !== 'Failed');
+  return allDone ? EXIT_DONE : EXIT_SOME_FAILED;
+}
+
+export function countByStatus(result: MergedResult): Map<InstanceStatus, number> {
+  const counts = new Map<InstanceStatus, number>();
+  for (const entry of result.Results) counts.set(entry.Status, (counts.get(entry.Status) ?? 0) + 1);
+  return counts;
+}

@@ -1,0 +1,368 @@
+/**
+ * A local stand-in for FC 3.0 in front of the built bundle: the HTTP trigger (everything outside
+ * the API prefixes), the FC 2.0 InvokeFunction API that @alicloud/fc2 calls, and the FC 3.0
+ * InvokeFunction API. Requests are authenticated before any handler runs, as FC's gateway does.
+ * Listens on 127.0.0.1 only.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, extname, resolve } from 'node:path';
+import {
+  CallerAuth,
+  generateCallerCredential,
+  type AuthFailure,
+  type CallerCredential,
+} from './caller-auth';
+import {
+  DEFAULT_HTTP_TRIGGER,
+  readDeployedFunctionConfig,
+  type HttpTriggerConfig,
+} from './function-config';
+import { buildHttpEvent, writeConvertedOutput, writeHttpTriggerResponse } from './http-trigger';
+import { InstancePool, type InvocationOutcome } from './instances';
+import type { EcsEmulator, RamPolicy } from '../ecs-emulator';
+import type { InvocationContext } from './protocol';
+
+const REPO_ROOT = resolve(__dirname, '../..');
+
+export interface FunctionCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+  /** ISO 8601; credentials are re-issued before it passes. */
+  expiration?: string;
+}
+
+/** The part of the ECS emulator the runtime needs: it plays STS for the function's role. */
+export type RoleCredentialIssuer = Pick<EcsEmulator, 'issueCredentials'>;
+
+export interface FcRuntimeOptions {
+  /** The built bundle FC would load from `code: ./dist`. Default `<repo>/dist/index.js`. */
+  bundlePath?: string;
+  /** Function and trigger settings; default `<repo>/s.yaml` when it exists, `null` to ignore. */
+  sYamlPath?: string | null;
+  functionName?: string;
+  /** The FC 2.0 API addresses functions through a service; FC 3.0 has none (see docs/local-and-cli.md). */
+  serviceName?: string;
+  /** `file.export`, as in s.yaml. */
+  handler?: string;
+  /** `file.export` run once per instance before its first request. */
+  initializer?: string;
+  memorySize?: number;
+  timeoutSeconds?: number;
+  region?: string;
+  accountId?: string;
+  /** The function's environment variables (ECS_ENDPOINT and so on). */
+  env?: Record<string, string>;
+  /** Issues the role's STS credentials passed in `context.credentials`. */
+  ecsEmulator?: RoleCredentialIssuer;
+  /** RAM policy of the function role, when credentials come from the emulator. */
+  rolePolicy?: RamPolicy;
+  /** Fixed `context.credentials` instead of emulator-issued ones. */
+  credentials?: FunctionCredentials;
+  httpTrigger?: Partial<HttpTriggerConfig>;
+  /** Who may call; default one generated STS credential, returned as `callerCredentials`. */
+  callers?: CallerCredential[];
+  port?: number;
+}
+
+export type InvocationPath = 'http-trigger' | 'fc2-api' | 'fc3-api';
+
+export interface InvocationRecord {
+  requestId: string;
+  via: InvocationPath;
+  async: boolean;
+  /** Set once the handler finished: 'result', or FC's error type. */
+  outcome?: 'result' | 'UnhandledInvocationError' | 'InitializationError';
+}
+
+export interface FcRuntime {
+  url: string;
+  functionName: string;
+  serviceName: string;
+  accountId: string;
+  region: string;
+  httpTrigger: HttpTriggerConfig;
+  callerCredentials: CallerCredential;
+  /** Every invocation that reached a handler, in arrival order. */
+  invocations: InvocationRecord[];
+  /** Resolves when the background (async) invocations running now have finished. */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const FC2_INVOKE = /^\/2016-08-15\/services\/([^/]+)\/functions\/([^/]+)\/invocations$/;
+const FC3_INVOKE = /^\/2023-03-30\/functions\/([^/]+)\/invocations$/;
+const API_PREFIX = /^\/(2016-08-15|2023-03-30)\//;
+/** FC's own role credentials live 36 h; renewing 5 min early keeps a running handler's valid. */
+const ROLE_CREDENTIAL_TTL_SECONDS = 36 * 3600;
+const RENEW_BEFORE_MS = 5 * 60 * 1000;
+
+const newRequestId = (): string =>
+  `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolveBody(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendApiError(res: ServerResponse, requestId: string, failure: AuthFailure): void {
+  res
+    .writeHead(failure.status, { 'content-type': 'application/json', 'x-fc-request-id': requestId })
+    .end(JSON.stringify({ ErrorCode: failure.code, ErrorMessage: failure.message }));
+}
+
+/** FC answers a function's failure with 200 and X-Fc-Error-Type (FC3 Node.js error handling, doc 2512969). */
+function writeOutcome(
+  res: ServerResponse,
+  requestId: string,
+  outcome: InvocationOutcome,
+  writeResult: (output: Extract<InvocationOutcome, { kind: 'result' }>['output']) => void,
+): void {
+  if (outcome.kind === 'result') {
+    writeResult(outcome.output);
+    return;
+  }
+  res
+    .writeHead(200, {
+      'content-type': 'application/json',
+      'x-fc-request-id': requestId,
+      'x-fc-error-type': outcome.errorType,
+    })
+    .end(JSON.stringify(outcome.error));
+}
+
+export async function startFcRuntime(options: FcRuntimeOptions = {}): Promise<FcRuntime> {
+  const sYamlPath =
+    options.sYamlPath === undefined ? resolve(REPO_ROOT, 's.yaml') : options.sYamlPath;
+  const deployed = sYamlPath ? readDeployedFunctionConfig(sYamlPath) : {};
+  const bundlePath = resolve(options.bundlePath ?? resolve(REPO_ROOT, 'dist/index.js'));
+  const functionName = options.functionName ?? deployed.functionName ?? 'detach-key-pair';
+  const serviceName = options.serviceName ?? functionName;
+  const handler =
+    options.handler ?? deployed.handler ?? `${basename(bundlePath, extname(bundlePath))}.handler`;
+  const initializer = options.initializer ?? deployed.initializer;
+  const memory = options.memorySize ?? deployed.memorySize ?? 512;
+  const timeoutSeconds = options.timeoutSeconds ?? deployed.timeout ?? 60;
+  const region = options.region ?? deployed.region ?? 'cn-hangzhou';
+  const accountId = options.accountId ?? '1234567890123456';
+  const httpTrigger: HttpTriggerConfig = {
+    ...DEFAULT_HTTP_TRIGGER,
+    ...deployed.httpTrigger,
+    ...options.httpTrigger,
+  };
+  const callerCredentials = options.callers?.[0] ?? generateCallerCredential();
+  const auth = new CallerAuth(options.callers ?? [callerCredentials]);
+  const exportOf = (entry: string): string => entry.slice(entry.lastIndexOf('.') + 1);
+
+  let roleCredentials: FunctionCredentials | undefined = options.credentials;
+  const currentRoleCredentials = (): InvocationContext['credentials'] => {
+    const { ecsEmulator } = options;
+    if (!ecsEmulator || options.credentials) return roleCredentials ?? {};
+    const expiresAt = Date.parse(roleCredentials?.expiration ?? '');
+    if (!roleCredentials || !(expiresAt - Date.now() > RENEW_BEFORE_MS)) {
+      roleCredentials = ecsEmulator.issueCredentials({
+        sts: true,
+        ttlSeconds: ROLE_CREDENTIAL_TTL_SECONDS,
+        ...(options.rolePolicy !== undefined && { policy: options.rolePolicy }),
+      });
+    }
+    const { accessKeyId, accessKeySecret, securityToken } = roleCredentials;
+    return { accessKeyId, accessKeySecret, securityToken };
+  };
+
+  const contextFor = (requestId: string): InvocationContext => ({
+    requestId,
+    credentials: currentRoleCredentials(),
+    function: { name: functionName, handler, memory, timeout: timeoutSeconds },
+    service: { name: serviceName, qualifier: 'LATEST', logProject: '', logStore: '' },
+    region,
+    accountId,
+  });
+
+  const pool = new InstancePool({
+    setup: (context) => ({
+      bundlePath,
+      handlerExport: exportOf(handler),
+      initializerExport: initializer && exportOf(initializer),
+      initializerContext: context,
+    }),
+    // FC gives a function its own variables, never the caller's shell (no stray ALIBABA_CLOUD_* keys).
+    env: {
+      PATH: process.env.PATH ?? '',
+      FC_FUNCTION_NAME: functionName,
+      FC_FUNCTION_HANDLER: handler,
+      FC_FUNCTION_MEMORY_SIZE: String(memory),
+      FC_REGION: region,
+      FC_ACCOUNT_ID: accountId,
+      ...options.env,
+    },
+  });
+
+  const invocations: InvocationRecord[] = [];
+  const background = new Set<Promise<unknown>>();
+
+  const invoke = async (
+    via: InvocationPath,
+    event: Buffer,
+    requestId: string,
+    isAsync: boolean,
+  ): Promise<InvocationOutcome> => {
+    const record: InvocationRecord = { requestId, via, async: isAsync };
+    invocations.push(record);
+    const outcome = await pool.invoke(event, contextFor(requestId), timeoutSeconds * 1000);
+    record.outcome = outcome.kind === 'result' ? 'result' : outcome.errorType;
+    return outcome;
+  };
+
+  /** Sync answers the outcome; async answers 202 at once and lets the handler run on. */
+  const invokeViaApi = async (
+    via: InvocationPath,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    requestId: string,
+  ): Promise<void> => {
+    if (String(req.headers['x-fc-invocation-type']).toLowerCase() === 'async') {
+      const running = invoke(via, body, requestId, true);
+      background.add(running);
+      void running.finally(() => background.delete(running));
+      res.writeHead(202, { 'x-fc-request-id': requestId }).end();
+      return;
+    }
+    const outcome = await invoke(via, body, requestId, false);
+    writeOutcome(res, requestId, outcome, (output) => {
+      res.setHeader('x-fc-request-id', requestId);
+      writeConvertedOutput(res, output, 200);
+    });
+  };
+
+  const notFound = (what: string, name: string): AuthFailure => ({
+    status: 404,
+    code: `${what}NotFound`,
+    message: `${what.toLowerCase()} '${name}' does not exist`,
+  });
+
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+  ): Promise<void> => {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = req.method ?? 'GET';
+    const fc2 = FC2_INVOKE.exec(url.pathname);
+    const fc3 = FC3_INVOKE.exec(url.pathname);
+    const acs3Request = () => ({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body,
+    });
+
+    if (fc2 && method === 'POST') {
+      const failure = auth.verifyFc2(method, url.pathname, req.headers, body);
+      if (failure) return sendApiError(res, requestId, failure);
+      const [service, qualifier = 'LATEST'] = decodeURIComponent(fc2[1]).split('.');
+      const accountHeader = req.headers['x-fc-account-id'];
+      if (accountHeader !== undefined && accountHeader !== accountId) {
+        return sendApiError(res, requestId, {
+          status: 403,
+          code: 'AccessDenied',
+          message: `this caller may not invoke functions of account '${String(accountHeader)}'`,
+        });
+      }
+      if (service !== serviceName)
+        return sendApiError(res, requestId, notFound('Service', service));
+      if (qualifier !== 'LATEST') return sendApiError(res, requestId, notFound('Alias', qualifier));
+      const fn = decodeURIComponent(fc2[2]);
+      if (fn !== functionName) return sendApiError(res, requestId, notFound('Function', fn));
+      return invokeViaApi('fc2-api', req, res, body, requestId);
+    }
+    if (fc3 && method === 'POST') {
+      const failure = auth.verifyAcs3(acs3Request());
+      if (failure) return sendApiError(res, requestId, failure);
+      const fn = decodeURIComponent(fc3[1]);
+      if (fn !== functionName) return sendApiError(res, requestId, notFound('Function', fn));
+      return invokeViaApi('fc3-api', req, res, body, requestId);
+    }
+    if (API_PREFIX.test(url.pathname)) {
+      return sendApiError(res, requestId, {
+        status: 404,
+        code: 'NotFound',
+        message: `the local runtime serves only InvokeFunction, not ${method} ${url.pathname}`,
+      });
+    }
+
+    if (!httpTrigger.methods.includes(method)) {
+      return sendApiError(res, requestId, {
+        status: 405,
+        code: 'MethodNotAllowed',
+        message: `the HTTP trigger accepts ${httpTrigger.methods.join(', ')}`,
+      });
+    }
+    if (httpTrigger.authType === 'jwt') {
+      return sendApiError(res, requestId, {
+        status: 403,
+        code: 'AccessDenied',
+        message: 'jwt authentication is not emulated locally; use authType function or anonymous',
+      });
+    }
+    if (httpTrigger.authType === 'function') {
+      const failure = auth.verifyAcs3(acs3Request());
+      if (failure) return sendApiError(res, requestId, failure);
+    }
+    const event = buildHttpEvent(req, body, {
+      accountId,
+      region,
+      requestId,
+      domainPrefix: functionName,
+    });
+    const outcome = await invoke('http-trigger', event, requestId, false);
+    writeOutcome(res, requestId, outcome, (output) =>
+      writeHttpTriggerResponse(res, output, requestId),
+    );
+  };
+
+  const server = createServer((req, res) => {
+    const requestId = newRequestId();
+    handle(req, res, requestId).catch((error: unknown) => {
+      if (!res.headersSent) {
+        sendApiError(res, requestId, {
+          status: 500,
+          code: 'InternalServerError',
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+    });
+  });
+  await new Promise<void>((listening) => server.listen(options.port ?? 0, '127.0.0.1', listening));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    functionName,
+    serviceName,
+    accountId,
+    region,
+    httpTrigger,
+    callerCredentials,
+    invocations,
+    settled: async () => {
+      await Promise.allSettled([...background]);
+    },
+    stop: async () => {
+      server.closeAllConnections();
+      await Promise.all([
+        new Promise<void>((closed) => server.close(() => closed())),
+        pool.close(),
+      ]);
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { UsageError } from '../../../cli/errors';
+import {
+  chunk,
+  parseInstanceIdList,
+  parseInstancesFile,
+  uniqueInOrder,
+} from '../../../cli/instance-ids';
+
+describe('parseInstanceIdList', () => {
+  it('splits on commas and drops blanks', () => {
+    // Prepare
+    const flag = ' i-a, i-b,,i-c ,';
+
+    // Act
+    const ids = parseInstanceIdList(flag);
+
+    // Assess
+    expect(ids).toEqual(['i-a', 'i-b', 'i-c']);
+  });
+});
+
+describe('parseInstancesFile', () => {
+  it('reads one id a line, skipping blank lines and comments', () => {
+    // Prepare
+    const text = '# leaked key, web tier\ni-a\r\n\n  i-b  \n#i-ignored\ni-c\n';
+
+    // Act
+    const ids = parseInstancesFile(text, 'ids.txt');
+
+    // Assess
+    expect(ids).toEqual(['i-a', 'i-b', 'i-c']);
+  });
+
+  it('reads a JSON array of strings', () => {
+    // Prepare
+    const text = '\n ["i-a", " i-b ", ""]';
+
+    // Act
+    const ids = parseInstancesFile(text, 'ids.json');
+
+    // Assess
+    expect(ids).toEqual(['i-a', 'i-b']);
+  });
+
+  it.each([
+    ['[i-a]', /not valid JSON/],
+    ['["i-a", 3]', /JSON array of instance id strings/],
+  ])('refuses %s as bad usage', (text, message) => {
+    // Prepare
+    const parse = (): string[] => parseInstancesFile(text, 'ids.json');
+
+    // Act
+    // Assess
+    expect(parse).toThrow(UsageError);
+    expect(parse).toThrow(message);
+  });
+});
+
+describe('uniqueInOrder', () => {
+  it('keeps the first occurrence of each id', () => {
+    // Prepare
+    const ids = ['i-b', 'i-a', 'i-b', 'i-c', 'i-a'];
+
+    // Act
+    const unique = uniqueInOrder(ids);
+
+    // Assess
+    expect(unique).toEqual(['i-b', 'i-a', 'i-c']);
+  });
+});
+
+describe('chunk', () => {
+  it('splits 2,000 ids into four invocations of 500, in order', () => {
+    // Prepare
+    const ids = Array.from({ length: 2000 }, (_, i) => `i-${i}`);
+
+    // Act
+    const chunks = chunk(ids, 500);
+
+    // Assess
+    expect(chunks.map((c) => c.length)).toEqual([500, 500, 500, 500]);
+    expect(chunks.flat()).toEqual(ids);
+  });
+
+  it('leaves a shorter last chunk', () => {
+    // Prepare
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+
+    // Act
+    const chunks = chunk(ids, 2);
+
+    // Assess
+    expect(chunks).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+  });
+
+  it('refuses a size below one', () => {
+    // Prepare
+    const split = (): string[][] => chunk(['a'], 0);
+
+    // Act
+    // Assess
+    expect(split).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,126 @@
+import {
+  exitCodeFor,
+  mergeResults,
+  type DetachResult,
+  type InstanceResult,
+  type RunRequest,
+} from '../../../cli/result';
+
+const request: RunRequest = { RegionId: 'cn-hangzhou', KeyPairName: 'demo-key', DryRun: false };
+
+function entry(InstanceId: string, Status: InstanceResult['Status']): InstanceResult {
+  return { InstanceId, Status, Success: Status !== 'Failed', Code: Status, Message: '' };
+}
+
+function result(
+  RequestId: string,
+  entries: InstanceResult[],
+  EcsRequestIds: string[],
+): DetachResult {
+  const count = (status: InstanceResult['Status']): number =>
+    entries.filter((e) => e.Status === status).length;
+  return {
+    RequestId,
+    ...request,
+    TotalCount: entries.length,
+    DetachedCount: count('Detached'),
+    WouldDetachCount: count('WouldDetach'),
+    SkippedCount: count('Skipped'),
+    FailCount: count('Failed'),
+    Results: entries,
+    EcsRequestIds,
+  };
+}
+
+describe('mergeResults', () => {
+  it('concatenates results and request ids and sums the counts', () => {
+    // Prepare
+    const first = result(
+      'req-1',
+      [entry('i-a', 'Detached'), entry('i-b', 'Skipped')],
+      ['ecs-1', 'ecs-2'],
+    );
+    const second = result('req-2', [entry('i-c', 'Failed')], ['ecs-3']);
+
+    // Act
+    const merged = mergeResults(request, [
+      { kind: 'result', result: first },
+      { kind: 'result', result: second },
+    ]);
+
+    // Assess
+    expect(merged).toEqual({
+      ...request,
+      TotalCount: 3,
+      DetachedCount: 1,
+      WouldDetachCount: 0,
+      SkippedCount: 1,
+      FailCount: 1,
+      Results: [...first.Results, ...second.Results],
+      EcsRequestIds: ['ecs-1', 'ecs-2', 'ecs-3'],
+      RequestIds: ['req-1', 'req-2'],
+    });
+  });
+
+  it('accounts for every instance of an invocation that failed as a whole', () => {
+    // Prepare
+    const done = result('req-1', [entry('i-a', 'Detached')], ['ecs-1']);
+
+    // Act
+    const merged = mergeResults(request, [
+      { kind: 'result', result: done },
+      {
+        kind: 'failed',
+        instanceIds: ['i-b', 'i-c'],
+        code: 'UnhandledInvocationError',
+        message: 'Function time out after 300 seconds',
+      },
+    ]);
+
+    // Assess
+    expect(merged.TotalCount).toBe(3);
+    expect(merged.FailCount).toBe(2);
+    expect(merged.Results.slice(1)).toEqual([
+      {
+        InstanceId: 'i-b',
+        Status: 'Failed',
+        Success: false,
+        Code: 'UnhandledInvocationError',
+        Message: 'Function time out after 300 seconds',
+      },
+      {
+        InstanceId: 'i-c',
+        Status: 'Failed',
+        Success: false,
+        Code: 'UnhandledInvocationError',
+        Message: 'Function time out after 300 seconds',
+      },
+    ]);
+    expect(merged.RequestIds).toEqual(['req-1']);
+  });
+});
+
+describe('exitCodeFor', () => {
+  it.each([
+    ['every instance detached, skipped or would detach', ['Detached', 'Skipped', 'WouldDetach'], 0],
+    ['one instance failed', ['Detached', 'Failed'], 1],
+  ] as const)('is right when %s', (_, statuses, expected) => {
+    // Prepare
+    const merged = mergeResults(request, [
+      {
+        kind: 'result',
+        result: result(
+          'r',
+          statuses.map((s, i) => entry(`i-${i}`, s)),
+          [],
+        ),
+      },
+    ]);
+
+    // Act
+    const code = exitCodeFor(merged);
+
+    // Assess
+    expect(code).toBe(expected);
+  });
+});
