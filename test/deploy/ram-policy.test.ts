@@ -100,9 +100,14 @@ describe('ram/function-role-policy.json', () => {
 
     // Assess
     expect(policy.Version).toBe('1');
-    expect(policy.Statement.map((statement) => statement.Effect)).toEqual(['Allow', 'Allow']);
+    expect(policy.Statement.map((statement) => statement.Effect)).toEqual([
+      'Allow',
+      'Allow',
+      'Allow',
+    ]);
     expect(Object.fromEntries(resourcesByAction)).toEqual({
       'ecs:DescribeInstances': ['acs:ecs:*:*:instance/*'],
+      'ecs:DescribeKeyPairs': ['acs:ecs:*:*:keypair/*'],
       'ecs:DetachKeyPair': ['acs:ecs:*:*:instance/*', 'acs:ecs:*:*:keypair/*'],
     });
   });

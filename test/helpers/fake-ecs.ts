@@ -5,6 +5,8 @@ import type {
   DetachKeyPairInput,
   DetachKeyPairReply,
   EcsPort,
+  KeyPairLookup,
+  KeyPairLookupInput,
 } from '../../functions/detach-key-pair/src/ecs/port';
 import { EcsCallError, type EcsFailureKind } from '../../functions/detach-key-pair/src/errors';
 
@@ -13,7 +15,7 @@ export interface FakeInstance {
   keyPairName?: string;
 }
 
-type Action = 'DescribeInstances' | 'DetachKeyPair';
+type Action = 'DescribeInstances' | 'DetachKeyPair' | 'DescribeKeyPairs';
 type FailureRule = (instanceIds: string[]) => EcsCallError | undefined;
 
 export interface RecordedCall {
@@ -52,10 +54,12 @@ export class FakeEcs implements EcsPort {
   private readonly queuedFailures: Record<Action, EcsCallError[]> = {
     DescribeInstances: [],
     DetachKeyPair: [],
+    DescribeKeyPairs: [],
   };
   private readonly failureRules: Record<Action, FailureRule[]> = {
     DescribeInstances: [],
     DetachKeyPair: [],
+    DescribeKeyPairs: [],
   };
   private sequence = 0;
   /** Virtual time each call takes, when a clock is attached. */
@@ -160,6 +164,11 @@ export class FakeEcs implements EcsPort {
       failCount: this.scalar(failCount),
       results,
     };
+  }
+
+  async findKeyPair(input: KeyPairLookupInput, options: CallOptions): Promise<KeyPairLookup> {
+    const requestId = this.begin('DescribeKeyPairs', [], options);
+    return { requestId, exists: this.keyPairs.has(input.keyPairName) };
   }
 }
 

@@ -139,11 +139,23 @@ describe('detach-key-pair against the ECS emulator', () => {
     });
   });
 
-  it('reports instances as Skipped for a key pair nobody holds, without calling DetachKeyPair', async () => {
+  it('refuses a key pair name that does not exist, checking with one DescribeKeyPairs call', async () => {
     // Prepare
     const ids = emu.state.seedFleet({ regionId: REGION, count: 3, keyPairName: KEY });
     // Act
     const result = await detach({ RegionId: REGION, KeyPairName: 'no-such-key', InstanceIds: ids });
+    // Assess
+    expect(result).toMatchObject({ Code: 'InvalidKeyPairName.NotFound', Retryable: false });
+    expect(callsOf('DescribeKeyPairs')).toHaveLength(1);
+    expect(callsOf('DetachKeyPair')).toHaveLength(0);
+  });
+
+  it('reports instances as Skipped for an existing key pair nobody holds', async () => {
+    // Prepare
+    emu.state.createKeyPair(REGION, 'unused-key');
+    const ids = emu.state.seedFleet({ regionId: REGION, count: 3, keyPairName: KEY });
+    // Act
+    const result = await detach({ RegionId: REGION, KeyPairName: 'unused-key', InstanceIds: ids });
     // Assess
     expect(result).toMatchObject({
       SkippedCount: 3,

@@ -39,6 +39,7 @@ describe('runJob', () => {
       // Assess
       expect(ecs.callsOf('DescribeInstances')).toHaveLength(10);
       expect(ecs.callsOf('DetachKeyPair')).toHaveLength(20);
+      expect(ecs.callsOf('DescribeKeyPairs')).toHaveLength(0);
       expect(ecs.callsOf('DetachKeyPair').every((call) => call.instanceIds.length === 50)).toBe(
         true,
       );
@@ -250,5 +251,52 @@ describe('runJob', () => {
     await run({ InstanceIds: ids });
     // Assess
     expect(ecs.calls.every((call) => call.timeoutMs <= 4000)).toBe(true);
+  });
+
+  it('refuses a key pair name that does not exist when no instance holds it', async () => {
+    // Prepare
+    const { ecs, run } = setup();
+    const ids = ecs.seed(instanceIds(3), { osType: 'linux', keyPairName: 'k1' });
+    // Act
+    const act = run({ InstanceIds: ids, KeyPairName: 'k1-typo' });
+    // Assess
+    await expect(act).rejects.toMatchObject({
+      kind: 'keyPairNotFound',
+      code: 'InvalidKeyPairName.NotFound',
+    });
+    expect(ecs.callsOf('DescribeKeyPairs')).toHaveLength(1);
+    expect(ecs.callsOf('DetachKeyPair')).toHaveLength(0);
+  });
+
+  it('skips every instance when the key pair exists but none holds it', async () => {
+    // Prepare
+    const { ecs, run } = setup();
+    ecs.keyPairs.add('k1');
+    const ids = ecs.seed(instanceIds(2), { osType: 'linux', keyPairName: 'other' });
+    // Act
+    const job = await run({ InstanceIds: ids });
+    // Assess
+    expect(statuses(job.outcomes)).toStrictEqual(['Skipped', 'Skipped']);
+    expect(ecs.callsOf('DescribeKeyPairs')).toHaveLength(1);
+  });
+
+  it('keeps the plan of a dry run when one describe chunk fails past its retries', async () => {
+    // Prepare
+    const { ecs, run } = setup();
+    const ids = ecs.seed(instanceIds(150), { osType: 'linux', keyPairName: 'k1' });
+    const lastChunk = new Set(ids.slice(100));
+    ecs.failWhen('DescribeInstances', (chunk) =>
+      lastChunk.has(chunk[0])
+        ? ecsError('server', 'ServiceUnavailable', { statusCode: 503 })
+        : undefined,
+    );
+    // Act
+    const job = await run({ InstanceIds: ids, DryRun: true });
+    // Assess
+    const outcomes = ids.map((id) => job.outcomes.get(id));
+    expect(outcomes.slice(0, 100).every((o) => o?.status === 'WouldDetach')).toBe(true);
+    expect(outcomes.slice(100).every((o) => o?.code === 'ServiceUnavailable' && o.retryable)).toBe(
+      true,
+    );
   });
 });

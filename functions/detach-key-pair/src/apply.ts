@@ -65,9 +65,8 @@ export async function detachBatch(
   detach: DetachCall,
   ledger: ApplyLedger,
 ): Promise<void> {
-  const stopCause = ledger.stopCause;
-  if (stopCause) {
-    ids.forEach((instanceId) => ledger.settle(instanceId, failedBy(stopCause)));
+  if (ledger.stopCause) {
+    ledger.fail(ids, ledger.stopCause);
     return;
   }
   let reply: DetachKeyPairReply;

@@ -40,8 +40,11 @@ class Ledger implements ApplyLedger {
   readonly requestIds = new Set<string>();
   readonly failures: CallFailure[] = [];
   stopCause: EcsCallError | undefined;
+  /** Whether ECS answered for at least one instance (not counting whole-call failures). */
+  answeredAny = false;
 
   settle(instanceId: string, outcome: InstanceOutcome): void {
+    this.answeredAny = true;
     this.outcomes.set(instanceId, outcome);
   }
 
@@ -55,7 +58,8 @@ class Ledger implements ApplyLedger {
       this.noteRequestId(error.details.requestId);
       if (STOPPING_KINDS.has(error.kind)) this.stopCause ??= error;
     }
-    instanceIds.forEach((instanceId) => this.settle(instanceId, failedBy(error)));
+    const outcome = failedBy(error);
+    instanceIds.forEach((instanceId) => this.outcomes.set(instanceId, outcome));
   }
 }
 
@@ -98,9 +102,11 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
   }
   const describe = limited('DescribeInstances');
   const detach = limited('DetachKeyPair');
+  const lookUpKeyPair = limited('DescribeKeyPairs');
   const { RegionId: regionId, KeyPairName: keyPairName } = request;
 
   const pending: string[] = [];
+  let holdersFound = false;
   const detachRuns: Promise<void>[] = [];
   const startBatches = (includePartial: boolean) => {
     while (pending.length >= DETACH_KEY_PAIR_MAX_IDS || (includePartial && pending.length > 0)) {
@@ -120,8 +126,7 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
 
   const planChunk = async (instanceIds: string[]) => {
     if (ledger.stopCause) {
-      const stopCause = ledger.stopCause;
-      instanceIds.forEach((instanceId) => ledger.settle(instanceId, failedBy(stopCause)));
+      ledger.fail(instanceIds, ledger.stopCause);
       return;
     }
     let found;
@@ -142,8 +147,12 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
     }
     for (const instanceId of instanceIds) {
       const entry = classifyInstance(keyPairName, found.get(instanceId));
-      if (entry.action === 'settled') ledger.settle(instanceId, entry.outcome);
-      else if (request.DryRun) {
+      if (entry.action === 'settled') {
+        ledger.settle(instanceId, entry.outcome);
+        continue;
+      }
+      holdersFound = true;
+      if (request.DryRun) {
         ledger.settle(instanceId, {
           status: 'WouldDetach',
           code: 'DryRunOperation',
@@ -155,14 +164,43 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
     startBatches(false);
   };
 
+  /**
+   * When no instance holds the key, a misspelt name would otherwise pass for "nothing to do":
+   * one DescribeKeyPairs call tells the two apart. It costs a call only on this path, and a
+   * failed look-up leaves the answer as planned.
+   */
+  const confirmKeyPairExists = async () => {
+    try {
+      const lookup = await lookUpKeyPair((options) =>
+        port.findKeyPair({ regionId, keyPairName }, options),
+      );
+      ledger.noteRequestId(lookup.requestId);
+      if (!lookup.exists) {
+        ledger.stopCause = new EcsCallError(
+          'DescribeKeyPairs',
+          'keyPairNotFound',
+          'InvalidKeyPairName.NotFound',
+          `The key pair ${keyPairName} does not exist in ${regionId}.`,
+          { requestId: lookup.requestId },
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof EcsCallError || error instanceof DeadlineExceededError)) throw error;
+    }
+  };
+
   await Promise.all(chunked(request.InstanceIds, DESCRIBE_INSTANCES_MAX_IDS).map(planChunk));
   startBatches(true);
   await Promise.all(detachRuns);
+  if (!holdersFound && ledger.answeredAny && !ledger.stopCause) await confirmKeyPairExists();
 
   const detachedAny = [...ledger.outcomes.values()].some((o) => o.status === 'Detached');
-  if (!detachedAny && ledger.failures.length > 0) {
-    // Nothing changed and a call failed: answering with that failure (rather than a result full
-    // of Failed entries) lets the caller, or FC's async retry, act on it.
+  // A cause every call would meet (RAM denial, no such key pair) is the answer to the request.
+  if (ledger.stopCause && !detachedAny) throw ledger.stopCause;
+  if (!ledger.answeredAny && ledger.failures.length > 0) {
+    // ECS answered for no instance: answering with the failure (rather than a result full of
+    // Failed entries) lets the caller, or FC's async retry, act on it. Once ECS has answered
+    // for some, the result keeps them and marks the rest Failed.
     throw ledger.failures.reduce((worst, failure) =>
       severity(failure) > severity(worst) ? failure : worst,
     );

@@ -60,13 +60,25 @@ export interface DetachKeyPairReply {
   results: DetachKeyPairEntry[];
 }
 
-/** Both calls throw EcsCallError (errors.ts) when the call fails as a whole. */
+export interface KeyPairLookupInput {
+  regionId: string;
+  keyPairName: string;
+}
+
+export interface KeyPairLookup {
+  requestId?: string;
+  exists: boolean;
+}
+
+/** Every call throws EcsCallError (errors.ts) when the call fails as a whole. */
 export interface EcsPort {
   describeInstances(
     input: DescribeInstancesInput,
     options: CallOptions,
   ): Promise<DescribeInstancesPage>;
   detachKeyPair(input: DetachKeyPairInput, options: CallOptions): Promise<DetachKeyPairReply>;
+  /** Whether the region has a key pair of exactly this name (DescribeKeyPairs). */
+  findKeyPair(input: KeyPairLookupInput, options: CallOptions): Promise<KeyPairLookup>;
 }
 
 export const DESCRIBE_INSTANCES_MAX_IDS = 100;

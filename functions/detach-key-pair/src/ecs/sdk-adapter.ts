@@ -10,6 +10,8 @@ import Credential from '@alicloud/credentials';
 import * as $dara from '@darabonba/typescript';
 import { DescribeInstancesRequest } from '@alicloud/ecs20140526/dist/models/DescribeInstancesRequest';
 import { DescribeInstancesResponse } from '@alicloud/ecs20140526/dist/models/DescribeInstancesResponse';
+import { DescribeKeyPairsRequest } from '@alicloud/ecs20140526/dist/models/DescribeKeyPairsRequest';
+import { DescribeKeyPairsResponse } from '@alicloud/ecs20140526/dist/models/DescribeKeyPairsResponse';
 import { DetachKeyPairRequest } from '@alicloud/ecs20140526/dist/models/DetachKeyPairRequest';
 import { DetachKeyPairResponse } from '@alicloud/ecs20140526/dist/models/DetachKeyPairResponse';
 import { EcsCallError, type EcsFailureKind } from '../errors';
@@ -22,6 +24,8 @@ import type {
   DetachKeyPairInput,
   DetachKeyPairReply,
   EcsPort,
+  KeyPairLookup,
+  KeyPairLookupInput,
 } from './port';
 
 const API_VERSION = '2014-05-26';
@@ -194,6 +198,24 @@ class EcsSdkPort implements EcsPort {
         message: entry.message,
       })),
     };
+  }
+
+  async findKeyPair(input: KeyPairLookupInput, options: CallOptions): Promise<KeyPairLookup> {
+    const request = new DescribeKeyPairsRequest({
+      regionId: input.regionId,
+      keyPairName: input.keyPairName,
+    });
+    request.validate();
+    const response = await this.call(
+      'DescribeKeyPairs',
+      { RegionId: request.regionId, KeyPairName: request.keyPairName },
+      options,
+      new DescribeKeyPairsResponse({}),
+    );
+    const body = response.body;
+    // The name is matched exactly: validation refuses the `*` that would make it a wildcard.
+    const names = (body?.keyPairs?.keyPair ?? []).map((keyPair) => keyPair.keyPairName);
+    return { requestId: body?.requestId, exists: names.includes(input.keyPairName) };
   }
 }
 
