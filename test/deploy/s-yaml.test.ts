@@ -261,20 +261,25 @@ describe('s.yaml', () => {
     expect(request.InstanceIds.length).toBeGreaterThan(0);
   });
 
-  // The message body is the request. The function's CloudEvent adapter reads the request from
-  // `data` itself, while an MNS-sourced event nests it in data.messageBody: see docs/deploy.md.
-  it('has an EventBridge example event (MNS message) whose body is a valid request', async () => {
+  it("has an EventBridge source (MNS queue) whose message the function's own adapter reads", async () => {
     // Prepare
-    const event = JSON.parse(
-      await readFile(repoPath('test/deploy/fixtures/eventbridge-mns-event.json'), 'utf8'),
-    ) as { source: string; data: { messageBody: string } };
+    const event = await readFile(repoPath('test/events/cloudevents/mns-queue.json'));
     const { eventSourceConfig } = trigger(onlyResource(project).props, 'eventbridge').triggerConfig;
 
     // Act
-    const request = parseRequest(JSON.parse(event.data.messageBody), DEFAULT_MAX_INSTANCES);
+    const invocation = detectInvocation(event);
 
     // Assess
     expect(eventSourceConfig).toMatchObject({ eventSourceType: 'MNS' });
-    expect(request).toMatchObject({ KeyPairName: 'leaked-key', DryRun: true });
+    expect(invocation).toMatchObject({
+      source: 'cloudevent',
+      payloads: [{ payload: expect.anything() }],
+    });
+    const [read] = 'payloads' in invocation ? invocation.payloads : [];
+    const request = parseRequest(
+      'payload' in read ? read.payload : undefined,
+      DEFAULT_MAX_INSTANCES,
+    );
+    expect(request.InstanceIds.length).toBeGreaterThan(0);
   });
 });

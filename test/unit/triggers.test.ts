@@ -59,19 +59,20 @@ describe('detectInvocation', () => {
     expect(invocation.source).toBe('direct');
   });
 
-  it.each(['cloudevents/single.json', 'cloudevents/data-string.json'])(
-    'reads the request from the data of %s',
-    (name) => {
-      // Act
-      const invocation = detectInvocation(eventBuffer(name));
-      // Assess
-      expect(invocation).toStrictEqual({
-        source: 'cloudevent',
-        batch: false,
-        payloads: [{ payload: REQUEST }],
-      });
-    },
-  );
+  it.each([
+    'cloudevents/single.json',
+    'cloudevents/data-string.json',
+    'cloudevents/mns-queue.json',
+  ])('reads the request from the data of %s', (name) => {
+    // Act
+    const invocation = detectInvocation(eventBuffer(name));
+    // Assess
+    expect(invocation).toStrictEqual({
+      source: 'cloudevent',
+      batch: false,
+      payloads: [{ payload: REQUEST }],
+    });
+  });
 
   it('reads a batch of CloudEvents, one payload each', () => {
     // Act

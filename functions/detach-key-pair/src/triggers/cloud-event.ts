@@ -5,6 +5,7 @@ import { base64ToBytes, bytesToText, isRecord, parseJson } from './decode';
 export interface CloudEvent {
   specversion: string;
   id?: unknown;
+  type?: unknown;
   data?: unknown;
   data_base64?: unknown;
 }
@@ -18,8 +19,23 @@ export function isCloudEventBatch(value: unknown): value is CloudEvent[] {
   return Array.isArray(value) && value.length > 0 && value.every(isCloudEvent);
 }
 
-/** `data` may be the request object, a JSON string of it, or (per the spec) `data_base64`. */
+/**
+ * MNS queue sources wrap the message: `data: {requestId, messageId, messageBody}`, and the
+ * message body is the request.
+ */
+function mnsMessageBody(event: CloudEvent): string | undefined {
+  const isMnsMessage = typeof event.type === 'string' && event.type.startsWith('mns:');
+  if (!isMnsMessage || !isRecord(event.data)) return undefined;
+  return typeof event.data.messageBody === 'string' ? event.data.messageBody : undefined;
+}
+
+/**
+ * `data` may be the request object, a JSON string of it, an MNS message whose body is the
+ * request, or (per the spec) `data_base64`.
+ */
 export function cloudEventPayload(event: CloudEvent): unknown {
+  const messageBody = mnsMessageBody(event);
+  if (messageBody !== undefined) return parseJson(messageBody, 'The MNS message body');
   if (typeof event.data === 'string') return parseJson(event.data, 'The CloudEvent data');
   if (event.data !== undefined && event.data !== null) return event.data;
   if (typeof event.data_base64 === 'string') {
