@@ -1,31 +1,15 @@
 /**
- * The function's result (docs/CONTRACTS.md) and the one merged result of a run split across
+ * The function's result (its own type, so the two cannot drift) and the one merged result of a run split across
  * invocations: Results concatenated, counts summed, request ids concatenated.
  */
 
-export type InstanceStatus = 'Detached' | 'WouldDetach' | 'Skipped' | 'Failed';
+import type {
+  DetachResult,
+  InstanceResult,
+  InstanceStatus,
+} from '../functions/detach-key-pair/src/result';
 
-export interface InstanceResult {
-  InstanceId: string;
-  Status: InstanceStatus;
-  Success: boolean;
-  Code: string;
-  Message: string;
-}
-
-export interface DetachResult {
-  RequestId: string;
-  RegionId: string;
-  KeyPairName: string;
-  DryRun: boolean;
-  TotalCount: number;
-  DetachedCount: number;
-  WouldDetachCount: number;
-  SkippedCount: number;
-  FailCount: number;
-  Results: InstanceResult[];
-  EcsRequestIds: string[];
-}
+export type { DetachResult, InstanceResult, InstanceStatus };
 
 /** One result for the whole run; `RequestIds` names every invocation that produced a result. */
 export type MergedResult = Omit<DetachResult, 'RequestId'> & { RequestIds: string[] };
@@ -67,6 +51,8 @@ function failedChunkResult(outcome: Extract<ChunkOutcome, { kind: 'failed' }>): 
     Success: false,
     Code: outcome.code,
     Message: outcome.message,
+    // The invocation as a whole failed (timeout, crash, 5xx, network): sending it again may work.
+    Retryable: true,
   }));
 }
 
@@ -80,6 +66,7 @@ export function mergeResults(request: RunRequest, outcomes: ChunkOutcome[]): Mer
     WouldDetachCount: 0,
     SkippedCount: 0,
     FailCount: 0,
+    DeadlineExceeded: false,
     Results: [],
     EcsRequestIds: [],
     RequestIds: [],
@@ -87,6 +74,7 @@ export function mergeResults(request: RunRequest, outcomes: ChunkOutcome[]): Mer
   for (const outcome of outcomes) {
     if (outcome.kind === 'result') {
       for (const field of COUNT_FIELDS) merged[field] += outcome.result[field];
+      merged.DeadlineExceeded ||= outcome.result.DeadlineExceeded;
       merged.Results.push(...outcome.result.Results);
       merged.EcsRequestIds.push(...outcome.result.EcsRequestIds);
       merged.RequestIds.push(outcome.result.RequestId);

@@ -9,13 +9,21 @@ import {
 const request: RunRequest = { RegionId: 'cn-hangzhou', KeyPairName: 'demo-key', DryRun: false };
 
 function entry(InstanceId: string, Status: InstanceResult['Status']): InstanceResult {
-  return { InstanceId, Status, Success: Status !== 'Failed', Code: Status, Message: '' };
+  return {
+    InstanceId,
+    Status,
+    Success: Status !== 'Failed',
+    Code: Status,
+    Message: '',
+    Retryable: false,
+  };
 }
 
 function result(
   RequestId: string,
   entries: InstanceResult[],
   EcsRequestIds: string[],
+  DeadlineExceeded = false,
 ): DetachResult {
   const count = (status: InstanceResult['Status']): number =>
     entries.filter((e) => e.Status === status).length;
@@ -27,6 +35,7 @@ function result(
     WouldDetachCount: count('WouldDetach'),
     SkippedCount: count('Skipped'),
     FailCount: count('Failed'),
+    DeadlineExceeded,
     Results: entries,
     EcsRequestIds,
   };
@@ -40,7 +49,7 @@ describe('mergeResults', () => {
       [entry('i-a', 'Detached'), entry('i-b', 'Skipped')],
       ['ecs-1', 'ecs-2'],
     );
-    const second = result('req-2', [entry('i-c', 'Failed')], ['ecs-3']);
+    const second = result('req-2', [entry('i-c', 'Failed')], ['ecs-3'], true);
 
     // Act
     const merged = mergeResults(request, [
@@ -56,6 +65,7 @@ describe('mergeResults', () => {
       WouldDetachCount: 0,
       SkippedCount: 1,
       FailCount: 1,
+      DeadlineExceeded: true,
       Results: [...first.Results, ...second.Results],
       EcsRequestIds: ['ecs-1', 'ecs-2', 'ecs-3'],
       RequestIds: ['req-1', 'req-2'],
@@ -87,6 +97,7 @@ describe('mergeResults', () => {
         Success: false,
         Code: 'UnhandledInvocationError',
         Message: 'Function time out after 300 seconds',
+        Retryable: true,
       },
       {
         InstanceId: 'i-c',
@@ -94,6 +105,7 @@ describe('mergeResults', () => {
         Success: false,
         Code: 'UnhandledInvocationError',
         Message: 'Function time out after 300 seconds',
+        Retryable: true,
       },
     ]);
     expect(merged.RequestIds).toEqual(['req-1']);
