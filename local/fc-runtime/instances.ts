@@ -2,7 +2,8 @@
  * Function instances, one worker thread each: FC3 standard runtimes serve one request per
  * instance at a time, so concurrent invocations get separate instances, each with the function's
  * own environment (not the caller's shell). An instance that timed out or died is thrown away,
- * as FC does, so a late result can never reach anyone.
+ * as FC does, so a late result can never reach anyone. Like FC, the pool caps its instances:
+ * invocations beyond the cap wait, in arrival order, for one to come free.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,34 +107,73 @@ class FunctionInstance {
   }
 }
 
+/**
+ * A local default, far below FC's regional quota: each instance is a worker thread with its own
+ * copy of the bundle, and a laptop or a CI runner has a few cores.
+ */
+const DEFAULT_MAX_INSTANCES = 16;
+
 export interface InstancePoolOptions {
   setup: (context: InvocationContext) => InstanceSetup;
   env: Record<string, string>;
+  /** Most instances alive at once; default DEFAULT_MAX_INSTANCES. */
+  maxInstances?: number;
 }
+
+/** An invocation waiting for an instance; granted none when the pool closes. */
+interface Waiter {
+  context: InvocationContext;
+  grant: (instance: FunctionInstance | undefined) => void;
+}
+
+const SHUTTING_DOWN = 'The function runtime is shutting down';
 
 export class InstancePool {
   private readonly idle: FunctionInstance[] = [];
   private readonly live = new Set<FunctionInstance>();
+  private readonly waiting: Waiter[] = [];
+  private readonly maxInstances: number;
   private closed = false;
 
-  constructor(private readonly options: InstancePoolOptions) {}
+  constructor(private readonly options: InstancePoolOptions) {
+    this.maxInstances = options.maxInstances ?? DEFAULT_MAX_INSTANCES;
+    if (!Number.isInteger(this.maxInstances) || this.maxInstances < 1) {
+      throw new Error('maxInstances must be a positive integer');
+    }
+  }
 
   async invoke(
     event: Buffer,
     context: InvocationContext,
     timeoutMs: number,
   ): Promise<InvocationOutcome> {
-    if (this.closed) return unhandled('The function runtime is shutting down');
-    const instance = this.idle.pop() ?? this.spawn(context);
+    if (this.closed) return unhandled(SHUTTING_DOWN);
+    const instance = await this.acquire(context);
+    if (!instance) return unhandled(SHUTTING_DOWN);
     const { outcome, reusable } = await instance.invoke(event, context, timeoutMs);
-    if (reusable && !this.closed) this.idle.push(instance);
+    if (reusable && !this.closed) this.release(instance);
     else void this.discard(instance);
     return outcome;
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.waiting.splice(0).forEach((waiter) => waiter.grant(undefined));
     await Promise.all([...this.live].map((instance) => this.discard(instance)));
+  }
+
+  private acquire(context: InvocationContext): Promise<FunctionInstance | undefined> {
+    const idle = this.idle.pop();
+    if (idle) return Promise.resolve(idle);
+    if (this.live.size < this.maxInstances) return Promise.resolve(this.spawn(context));
+    return new Promise((grant) => this.waiting.push({ context, grant }));
+  }
+
+  /** A free instance goes straight to the longest waiter, else back to the idle list. */
+  private release(instance: FunctionInstance): void {
+    const waiter = this.waiting.shift();
+    if (waiter) waiter.grant(instance);
+    else this.idle.push(instance);
   }
 
   private spawn(context: InvocationContext): FunctionInstance {
@@ -142,8 +182,11 @@ export class InstancePool {
     return instance;
   }
 
+  /** A discarded instance frees its place for a fresh one, if someone is waiting. */
   private async discard(instance: FunctionInstance): Promise<void> {
     this.live.delete(instance);
+    const waiter = this.closed ? undefined : this.waiting.shift();
+    if (waiter) waiter.grant(this.spawn(waiter.context));
     await instance.terminate();
   }
 }

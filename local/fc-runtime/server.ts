@@ -65,6 +65,8 @@ export interface FcRuntimeOptions {
   /** Who may call; default one generated STS credential, returned as `callerCredentials`. */
   callers?: CallerCredential[];
   port?: number;
+  /** Most function instances at once; more concurrent requests queue for one. Default 16. */
+  maxInstances?: number;
 }
 
 export type InvocationPath = 'http-trigger' | 'fc2-api' | 'fc3-api';
@@ -186,6 +188,7 @@ export async function startFcRuntime(options: FcRuntimeOptions = {}): Promise<Fc
   });
 
   const pool = new InstancePool({
+    maxInstances: options.maxInstances,
     setup: (context) => ({
       bundlePath,
       handlerExport: exportOf(handler),
