@@ -1,0 +1,35 @@
+/** Messages between the bench (which hosts the emulator) and the child that runs the function. */
+
+export interface Credentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+/** The request payload, in the ECS API's own parameter names (docs/CONTRACTS.md). */
+export interface DetachPayload {
+  RegionId: string;
+  KeyPairName: string;
+  InstanceIds: string[];
+}
+
+/** The fields of an FC 3.0 context the function reads. */
+export interface FcContext {
+  requestId: string;
+  credentials: Credentials;
+  function: { name: string; timeout: number; memory: number };
+}
+
+export type ChildRequest =
+  | { kind: 'handler'; payload: DetachPayload; context: FcContext }
+  | { kind: 'sdk'; payload: DetachPayload; credentials: Credentials; endpoint: string };
+
+export interface ProcessMemory {
+  rssBytes: number;
+  maxRssBytes: number;
+}
+
+export type ChildReply =
+  | { kind: 'ready' }
+  | { kind: 'done'; ms: number; result: unknown; memory: ProcessMemory }
+  | { kind: 'failed'; message: string };

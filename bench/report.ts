@@ -1,0 +1,173 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import type { ColdStartResult, ColdStartVariant } from './cold-start';
+import type { FleetResult } from './fleet';
+import type { WarmResult } from './warm';
+
+const TARGETS = {
+  coldStartRatio: 1.5,
+  loadRssBytes: 64 * 1024 * 1024,
+  warmRatio: 1.1,
+  fleetWallRatio: 1.15,
+  /** FC's smallest memory size. */
+  fleetPeakRssBytes: 128 * 1024 * 1024,
+  benchSeconds: 300,
+} as const;
+
+export type Verdict = 'PASS' | 'FAIL' | 'info';
+
+export interface Row {
+  figure: string;
+  measured: string;
+  target: string;
+  verdict: Verdict;
+}
+
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  node: string;
+}
+
+export function describeMachine(): Machine {
+  let cpuModel = cpus()[0]?.model ?? 'unknown';
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m);
+    cpuModel = line?.[1] ?? cpuModel;
+  } catch {
+    // Not Linux: os.cpus() has already given the model.
+  }
+  return { cpus: availableParallelism(), cpuModel, node: process.version };
+}
+
+const ratio = (value: number): string => `${value.toFixed(2)}×`;
+const ms = (value: number): string => `${value.toFixed(1)} ms`;
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const atMost = (measured: number, limit: number): Verdict => (measured <= limit ? 'PASS' : 'FAIL');
+
+function coldStartRows(cold: ColdStartResult): Row[] {
+  const bare = ms(cold.bare.medianMs);
+  const speed = (figure: string, variant: ColdStartVariant, judged: boolean): Row => ({
+    figure,
+    measured: `${ratio(variant.ratioToBare)} (${ms(variant.medianMs)} vs ${bare})`,
+    target: judged ? `≤ ${ratio(TARGETS.coldStartRatio)}` : 'baseline (~4.6×)',
+    verdict: judged ? atMost(variant.ratioToBare, TARGETS.coldStartRatio) : 'info',
+  });
+  const memory = (figure: string, variant: ColdStartVariant, judged: boolean): Row => ({
+    figure,
+    measured: `${mb(variant.footprint.rssBytes)} (peak ${mb(variant.footprint.maxRssBytes)})`,
+    target: judged ? `≤ ${mb(TARGETS.loadRssBytes)}` : 'baseline',
+    verdict: judged ? atMost(variant.footprint.rssBytes, TARGETS.loadRssBytes) : 'info',
+  });
+  return [
+    speed('Cold start: require(dist/index.js) vs bare node', cold.function, true),
+    speed('Cold start as deployed: + source maps, initialize()', cold.functionAsDeployed, true),
+    speed('Cold start: naive whole-client bundle vs bare node', cold.naive, false),
+    memory('RSS after load: dist/index.js', cold.function, true),
+    memory('RSS as deployed: after initialize()', cold.functionAsDeployed, true),
+    memory('RSS after load: naive bundle', cold.naive, false),
+    memory('RSS: bare node', cold.bare, false),
+  ];
+}
+
+function warmRows(warm: WarmResult): Row[] {
+  const calls = Object.entries(warm.handlerCallsByAction)
+    .map(([action, count]) => `${count} ${action}`)
+    .join(' + ');
+  return [
+    {
+      figure: `Warm: handler vs one SDK DetachKeyPair, ${warm.instances} instances`,
+      measured: `${ratio(warm.ratio)} (${ms(warm.handlerMedianMs)} vs ${ms(warm.sdkMedianMs)}; handler made ${calls})`,
+      target: `≤ ${ratio(TARGETS.warmRatio)}`,
+      verdict: atMost(warm.ratio, TARGETS.warmRatio),
+    },
+  ];
+}
+
+function fleetRows(fleet: FleetResult): Row[] {
+  const size = fleet.instances.toLocaleString('en-US');
+  const inexact = fleet.runs.find((run) => !run.outcome.exact)?.outcome ?? fleet.runs[0].outcome;
+  const incomplete = fleet.runs.filter((run) => !run.outcome.complete);
+  const notDetached = incomplete
+    .map(({ outcome }) =>
+      Object.entries(outcome.notDetachedByCode)
+        .map(([code, count]) => `${count} ${code}`)
+        .join(', '),
+    )
+    .join('; ');
+  return [
+    {
+      figure: `Fleet ${size}: wall vs rate-limit bound`,
+      measured: `${ratio(fleet.wallRatio)} (${ms(fleet.medianWallMs)} vs ${ms(fleet.boundMs)})`,
+      target: `≤ ${ratio(TARGETS.fleetWallRatio)}`,
+      verdict: atMost(fleet.wallRatio, TARGETS.fleetWallRatio),
+    },
+    {
+      figure: `Fleet ${size}: wall vs burst-aware bound`,
+      measured: `${ratio(fleet.burstAwareRatio)} (vs ${ms(fleet.burstAwareBoundMs)})`,
+      target: 'no target',
+      verdict: 'info',
+    },
+    {
+      figure: `Fleet ${size}: ECS calls (throttled)`,
+      measured: `${fleet.medianCalls} (${fleet.medianThrottled} throttled)`,
+      target: `≤ ${Math.floor(fleet.callBudget)}`,
+      verdict: atMost(fleet.medianCalls, fleet.callBudget),
+    },
+    {
+      figure: `Fleet ${size}: peak RSS (worst run)`,
+      measured: mb(fleet.maxPeakRssBytes),
+      target: `≤ ${mb(TARGETS.fleetPeakRssBytes)}`,
+      verdict: atMost(fleet.maxPeakRssBytes, TARGETS.fleetPeakRssBytes),
+    },
+    {
+      figure: `Fleet ${size}: every id once, detaches as reported`,
+      measured:
+        `lost ${inexact.lost}, twice ${inexact.duplicated}, unrequested ${inexact.unexpected}, ` +
+        `Detached ${inexact.detachedReported} reported, ${inexact.detachedOnEcs} on ECS`,
+      target: 'all runs exact',
+      verdict: fleet.allExact ? 'PASS' : 'FAIL',
+    },
+    {
+      figure: `Fleet ${size}: every instance detached`,
+      measured:
+        incomplete.length === 0
+          ? `${fleet.runs.length}/${fleet.runs.length} runs`
+          : `${fleet.runs.length - incomplete.length}/${fleet.runs.length} runs; not detached: ${notDetached}`,
+      target: 'all runs',
+      verdict: fleet.allComplete ? 'PASS' : 'FAIL',
+    },
+  ];
+}
+
+export function buildRows(figures: {
+  coldStart: ColdStartResult;
+  warm: WarmResult;
+  fleet: readonly FleetResult[];
+  benchSeconds: number;
+}): Row[] {
+  return [
+    ...coldStartRows(figures.coldStart),
+    ...warmRows(figures.warm),
+    ...figures.fleet.flatMap(fleetRows),
+    {
+      figure: 'Whole bench (after npm run build)',
+      measured: `${figures.benchSeconds.toFixed(0)} s`,
+      target: `≤ ${TARGETS.benchSeconds} s`,
+      verdict: atMost(figures.benchSeconds, TARGETS.benchSeconds),
+    },
+  ];
+}
+
+/** A Markdown table, so the console output pastes straight into BENCHMARKS.md. */
+export function renderTable(rows: readonly Row[]): string {
+  const cells = [
+    ['Figure', 'Measured', 'Target', 'Result'],
+    ...rows.map((row) => [row.figure, row.measured, row.target, row.verdict]),
+  ];
+  const widths = cells[0].map((_, column) => Math.max(...cells.map((line) => line[column].length)));
+  const line = (values: string[]): string =>
+    `| ${values.map((value, column) => value.padEnd(widths[column])).join(' | ')} |`;
+  const rule = `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`;
+  return [line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n');
+}

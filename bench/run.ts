@@ -1,0 +1,127 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { REPO_ROOT, buildArtifacts, type BenchArtifacts } from './artifacts';
+import { startInvokeChild } from './child';
+import { startBenchEmulator } from './emulator';
+import { measureColdStart, type ColdStartResult } from './cold-start';
+import { measureFleet, type FleetLimits, type FleetResult } from './fleet';
+import { buildRows, describeMachine, renderTable, type Machine, type Row } from './report';
+import { measureWarm, type WarmResult } from './warm';
+
+export interface BenchConfig {
+  coldStartRounds: number;
+  warmRounds: number;
+  warmupRounds: number;
+  warmInstances: number;
+  fleetSizes: number[];
+  fleetRuns: number;
+  fleetLimits: FleetLimits;
+  outputFile: string;
+}
+
+export const FULL_BENCH: BenchConfig = {
+  coldStartRounds: 15,
+  warmRounds: 25,
+  warmupRounds: 3,
+  warmInstances: 50,
+  fleetSizes: [100, 1_000, 10_000],
+  fleetRuns: 5,
+  fleetLimits: { latencyMs: 30, qps: 20 },
+  outputFile: join(REPO_ROOT, 'bench', 'results', 'latest.json'),
+};
+
+export interface BenchReport {
+  date: string;
+  machine: Machine;
+  config: BenchConfig;
+  coldStart: ColdStartResult;
+  warm: WarmResult;
+  fleet: FleetResult[];
+  benchSeconds: number;
+  rows: Row[];
+  allPass: boolean;
+  table: string;
+}
+
+async function measureAgainstEmulator(
+  config: BenchConfig,
+  artifacts: BenchArtifacts,
+): Promise<{ warm: WarmResult; fleet: FleetResult[] }> {
+  const bench = await startBenchEmulator();
+  try {
+    const child = await startInvokeChild({
+      script: artifacts.invokeChild,
+      functionBundle: artifacts.functionBundle,
+      env: { ECS_ENDPOINT: bench.emu.url },
+    });
+    const warm = await measureWarm({
+      bench,
+      child,
+      instances: config.warmInstances,
+      rounds: config.warmRounds,
+      warmupRounds: config.warmupRounds,
+    }).finally(() => child.stop());
+    const fleet = await measureFleet({
+      bench,
+      script: artifacts.invokeChild,
+      functionBundle: artifacts.functionBundle,
+      sizes: config.fleetSizes,
+      runs: config.fleetRuns,
+      limits: config.fleetLimits,
+    });
+    return { warm, fleet };
+  } finally {
+    await bench.emu.stop();
+  }
+}
+
+/** Measures everything, writes the JSON report to config.outputFile and returns it. */
+export async function runBench(config: BenchConfig): Promise<BenchReport> {
+  const started = performance.now();
+  const artifacts = await buildArtifacts();
+  try {
+    const coldStart = await measureColdStart({
+      rounds: config.coldStartRounds,
+      functionBundle: artifacts.functionBundle,
+      naiveBundle: artifacts.naiveBundle,
+    });
+    const { warm, fleet } = await measureAgainstEmulator(config, artifacts);
+    const benchSeconds = (performance.now() - started) / 1000;
+    const rows = buildRows({ coldStart, warm, fleet, benchSeconds });
+    const report: BenchReport = {
+      date: new Date().toISOString(),
+      machine: describeMachine(),
+      config,
+      coldStart,
+      warm,
+      fleet,
+      benchSeconds,
+      rows,
+      allPass: rows.every((row) => row.verdict !== 'FAIL'),
+      table: renderTable(rows),
+    };
+    await mkdir(dirname(config.outputFile), { recursive: true });
+    await writeFile(config.outputFile, `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  } finally {
+    await artifacts.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const report = await runBench(FULL_BENCH);
+  const { machine } = report;
+  console.log(`${machine.cpuModel}, ${machine.cpus} CPUs, node ${machine.node}, ${report.date}\n`);
+  console.log(report.table);
+  console.log(`\nJSON: ${FULL_BENCH.outputFile}`);
+  // A failed target fails the command, so CI notices a regression.
+  if (!report.allPass) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
