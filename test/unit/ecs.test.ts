@@ -63,6 +63,12 @@ describe('toEcsCallError', () => {
       false,
     ],
     [
+      { name: 'ClientError', code: 'InvalidSecurityToken.Expired', statusCode: 400 },
+      'credentials',
+      'InvalidSecurityToken.Expired',
+      false,
+    ],
+    [
       { name: 'ClientError', code: 'InvalidKeyPairName.NotFound', statusCode: 404 },
       'keyPairNotFound',
       'InvalidKeyPairName.NotFound',

@@ -125,7 +125,7 @@ describe('runJob', () => {
     );
   });
 
-  it('reports an instance Detached only on ECS word for it', async () => {
+  it('reports Detached only on ECS word, and checks an instance ECS gave no entry for', async () => {
     // Prepare
     const { ecs, run } = setup();
     const ids = ecs.seed(instanceIds(2), { osType: 'linux', keyPairName: 'k1' });
@@ -139,10 +139,37 @@ describe('runJob', () => {
     // Assess
     expect(job.outcomes.get(ids[0])?.status).toBe('Detached');
     expect(job.outcomes.get(ids[1])).toMatchObject({
-      status: 'Failed',
-      code: 'MissingResult',
-      retryable: true,
+      status: 'Skipped',
+      code: 'KeyPairNotAttached',
+      message: expect.stringContaining('Checked after DetachKeyPair reported MissingResult'),
     });
+    expect(ecs.callsOf('DescribeInstances')).toHaveLength(2);
+  });
+
+  it("keeps ECS's per-instance failure when the instance still holds the key", async () => {
+    // Prepare
+    const { ecs, run } = setup();
+    const ids = ecs.seed(instanceIds(2), { osType: 'linux', keyPairName: 'k1' });
+    ecs.detachKeyPair = async (input) => ({
+      requestId: 'REQ-refused',
+      totalCount: '2',
+      failCount: '2',
+      results: input.instanceIds.map((instanceId) => ({
+        instanceId,
+        success: 'false',
+        code: '403',
+        message: 'The instance is locked.',
+      })),
+    });
+    // Act
+    const job = await run({ InstanceIds: ids });
+    // Assess
+    expect(job.outcomes.get(ids[0])).toMatchObject({
+      status: 'Failed',
+      code: '403',
+      message: 'The instance is locked.',
+    });
+    expect(ecs.instances.get(ids[0])?.keyPairName).toBe('k1');
   });
 
   it('recovers from throttling and 5xx with retries', async () => {
@@ -298,5 +325,17 @@ describe('runJob', () => {
     expect(outcomes.slice(100).every((o) => o?.code === 'ServiceUnavailable' && o.retryable)).toBe(
       true,
     );
+  });
+
+  it('stops calling once ECS refuses the credentials', async () => {
+    // Prepare
+    const { ecs, run } = setup();
+    const ids = ecs.seed(instanceIds(1000), { osType: 'linux', keyPairName: 'k1' });
+    ecs.failWhen('DetachKeyPair', () => ecsError('credentials', 'InvalidSecurityToken.Expired'));
+    // Act
+    const act = run({ InstanceIds: ids });
+    // Assess
+    await expect(act).rejects.toMatchObject({ code: 'InvalidSecurityToken.Expired' });
+    expect(ecs.callsOf('DetachKeyPair').length).toBeLessThan(20);
   });
 });

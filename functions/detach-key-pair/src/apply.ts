@@ -1,5 +1,5 @@
 import type { DetachKeyPairReply } from './ecs/port';
-import { DeadlineExceededError, EcsCallError } from './errors';
+import { DeadlineExceededError, EcsCallError, type EcsFailureKind } from './errors';
 import { failedBy, normalizeDetachReply, type InstanceOutcome } from './result';
 
 /**
@@ -15,9 +15,13 @@ const PER_INSTANCE_CAUSES: ReadonlySet<string> = new Set([
   'InstanceKeyPairLimitExceeded',
 ]);
 
+const ANSWER_MAY_BE_LOST: ReadonlySet<EcsFailureKind> = new Set(['timeout', 'network']);
+
 /** Where a batch's outcomes go; the job keeps one for the whole request. */
 export interface ApplyLedger {
   settle(instanceId: string, outcome: InstanceOutcome): void;
+  /** Outcomes that the instances' actual state should confirm before they are final. */
+  recheck(instanceIds: readonly string[]): void;
   noteRequestId(requestId: string | undefined): void;
   /** Settles the instances with a whole-call failure and remembers it. */
   fail(instanceIds: readonly string[], error: EcsCallError | DeadlineExceededError): void;
@@ -35,6 +39,7 @@ function settleFromReply(ids: readonly string[], reply: DetachKeyPairReply, ledg
     const entry = normalized.entries.get(instanceId);
     // Detached only on ECS's word for this very instance.
     if (entry === undefined) {
+      ledger.recheck([instanceId]);
       ledger.settle(instanceId, {
         status: 'Failed',
         code: 'MissingResult',
@@ -49,6 +54,7 @@ function settleFromReply(ids: readonly string[], reply: DetachKeyPairReply, ledg
         retryable: false,
       });
     } else {
+      ledger.recheck([instanceId]);
       ledger.settle(instanceId, {
         status: 'Failed',
         code: entry.code || 'DetachFailed',
@@ -86,6 +92,8 @@ export async function detachBatch(
     }
     if (error instanceof EcsCallError || error instanceof DeadlineExceededError) {
       ledger.fail(ids, error);
+      // No answer came back, so ECS may have acted on the call all the same.
+      if (error instanceof EcsCallError && ANSWER_MAY_BE_LOST.has(error.kind)) ledger.recheck(ids);
       return;
     }
     throw error;

@@ -79,6 +79,8 @@ export type EcsFailureKind =
   | 'network'
   | 'timeout'
   | 'forbidden'
+  /** ECS refused the function's credentials (expired token, unknown or disabled key). */
+  | 'credentials'
   | 'keyPairNotFound'
   | 'regionNotFound'
   | 'client';

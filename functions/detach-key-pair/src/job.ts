@@ -33,7 +33,7 @@ export interface JobOutcome {
 
 type CallFailure = EcsCallError | DeadlineExceededError;
 
-const STOPPING_KINDS = new Set(['forbidden', 'keyPairNotFound', 'regionNotFound']);
+const STOPPING_KINDS = new Set(['forbidden', 'credentials', 'keyPairNotFound', 'regionNotFound']);
 
 class Ledger implements ApplyLedger {
   readonly outcomes = new Map<string, InstanceOutcome>();
@@ -43,9 +43,16 @@ class Ledger implements ApplyLedger {
   /** Whether ECS answered for at least one instance (not counting whole-call failures). */
   answeredAny = false;
 
+  /** ECS's per-instance failures, to be checked against the instance's actual state. */
+  readonly doubted: string[] = [];
+
   settle(instanceId: string, outcome: InstanceOutcome): void {
     this.answeredAny = true;
     this.outcomes.set(instanceId, outcome);
+  }
+
+  recheck(instanceIds: readonly string[]): void {
+    this.doubted.push(...instanceIds);
   }
 
   noteRequestId(requestId: string | undefined): void {
@@ -87,6 +94,8 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
     const limiter = new AdaptiveLimiter(concurrency);
     return <T>(call: (options: CallOptions) => Promise<T>): Promise<T> =>
       limiter.run(async () => {
+        // Calls queued before a cause every call would meet was learnt are not sent.
+        if (ledger.stopCause) throw ledger.stopCause;
         const value = await callWithRetry(action, call, {
           deadline,
           clock,
@@ -124,14 +133,10 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
     }
   };
 
-  const planChunk = async (instanceIds: string[]) => {
-    if (ledger.stopCause) {
-      ledger.fail(instanceIds, ledger.stopCause);
-      return;
-    }
-    let found;
+  /** The instances ECS knows among at most 100 ids; a call failure is returned, not thrown. */
+  const describeIds = async (instanceIds: string[]) => {
     try {
-      found = await describeChunk(async (nextToken) => {
+      return await describeChunk(async (nextToken) => {
         const page = await describe((options) =>
           port.describeInstances({ regionId, instanceIds, nextToken }, options),
         );
@@ -139,11 +144,20 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
         return page;
       });
     } catch (error) {
-      if (error instanceof EcsCallError || error instanceof DeadlineExceededError) {
-        ledger.fail(instanceIds, error);
-        return;
-      }
+      if (error instanceof EcsCallError || error instanceof DeadlineExceededError) return error;
       throw error;
+    }
+  };
+
+  const planChunk = async (instanceIds: string[]) => {
+    if (ledger.stopCause) {
+      ledger.fail(instanceIds, ledger.stopCause);
+      return;
+    }
+    const found = await describeIds(instanceIds);
+    if (!(found instanceof Map)) {
+      ledger.fail(instanceIds, found);
+      return;
     }
     for (const instanceId of instanceIds) {
       const entry = classifyInstance(keyPairName, found.get(instanceId));
@@ -189,9 +203,30 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
     }
   };
 
+  /**
+   * A per-instance failure may be the echo of a detach that did happen: when ECS's answer to a
+   * call is lost and the call is retried, the retry finds the key already gone. Asking ECS for
+   * the instance's state settles it: no longer holding the key is Skipped (the desired state,
+   * checked), still holding it keeps ECS's failure. Costs calls only when ECS reported failures.
+   */
+  const verifyDoubted = async (instanceIds: string[]) => {
+    const found = await describeIds(instanceIds);
+    if (!(found instanceof Map)) return;
+    for (const instanceId of instanceIds) {
+      const entry = classifyInstance(keyPairName, found.get(instanceId));
+      const reported = ledger.outcomes.get(instanceId);
+      if (entry.action !== 'settled' || entry.outcome.status !== 'Skipped' || !reported) continue;
+      ledger.settle(instanceId, {
+        ...entry.outcome,
+        message: `${entry.outcome.message} (Checked after DetachKeyPair reported ${reported.code}: ${reported.message})`,
+      });
+    }
+  };
+
   await Promise.all(chunked(request.InstanceIds, DESCRIBE_INSTANCES_MAX_IDS).map(planChunk));
   startBatches(true);
   await Promise.all(detachRuns);
+  await Promise.all(chunked(ledger.doubted, DESCRIBE_INSTANCES_MAX_IDS).map(verifyDoubted));
   if (!holdersFound && ledger.answeredAny && !ledger.stopCause) await confirmKeyPairExists();
 
   const detachedAny = [...ledger.outcomes.values()].some((o) => o.status === 'Detached');

@@ -60,6 +60,7 @@ interface SdkErrorShape {
 }
 
 const FORBIDDEN_CODES = /^(Forbidden|NoPermission)/;
+const CREDENTIAL_CODES = /^(InvalidSecurityToken|InvalidAccessKeyId|SignatureDoesNotMatch)/;
 
 function classify(name: string, code: string, statusCode: number | undefined): EcsFailureKind {
   if (name === 'ThrottlingError' || code.includes('Throttling')) return 'throttled';
@@ -68,6 +69,7 @@ function classify(name: string, code: string, statusCode: number | undefined): E
   if (statusCode >= 500) return 'server';
   if (code === 'InvalidKeyPairName.NotFound') return 'keyPairNotFound';
   if (code === 'InvalidRegionId.NotFound') return 'regionNotFound';
+  if (CREDENTIAL_CODES.test(code)) return 'credentials';
   if (FORBIDDEN_CODES.test(code)) return 'forbidden';
   return 'client';
 }
@@ -78,6 +80,7 @@ const FALLBACK_CODES: Record<EcsFailureKind, string> = {
   network: 'NetworkError',
   timeout: 'RequestTimeout',
   forbidden: 'Forbidden',
+  credentials: 'InvalidSecurityToken',
   keyPairNotFound: 'InvalidKeyPairName.NotFound',
   regionNotFound: 'InvalidRegionId.NotFound',
   client: 'InvalidResponse',
