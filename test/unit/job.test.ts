@@ -172,6 +172,31 @@ describe('runJob', () => {
     expect(ecs.instances.get(ids[0])?.keyPairName).toBe('k1');
   });
 
+  it('marks a reported failure retryable when the instance state cannot be checked', async () => {
+    // Prepare
+    const { ecs, run } = setup();
+    const ids = ecs.seed(instanceIds(1), { osType: 'linux', keyPairName: 'k1' });
+    ecs.detachKeyPair = async (input) => ({
+      requestId: 'REQ-refused',
+      totalCount: 1,
+      failCount: 1,
+      results: [{ instanceId: input.instanceIds[0], success: false, code: 400, message: 'No.' }],
+    });
+    let describes = 0;
+    ecs.failWhen('DescribeInstances', () =>
+      (describes += 1) > 1 ? ecsError('client', 'InvalidParameter') : undefined,
+    );
+    // Act
+    const job = await run({ InstanceIds: ids });
+    // Assess
+    expect(job.outcomes.get(ids[0])).toMatchObject({
+      status: 'Failed',
+      code: '400',
+      retryable: true,
+      message: 'No. (Its state could not be checked: InvalidParameter.)',
+    });
+  });
+
   it('recovers from throttling and 5xx with retries', async () => {
     // Prepare
     const { ecs, clock, run } = setup();

@@ -211,7 +211,19 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
    */
   const verifyDoubted = async (instanceIds: string[]) => {
     const found = await describeIds(instanceIds);
-    if (!(found instanceof Map)) return;
+    if (!(found instanceof Map)) {
+      // Unchecked, the failure may be stale: sending the request again will check.
+      for (const instanceId of instanceIds) {
+        const reported = ledger.outcomes.get(instanceId);
+        if (!reported) continue;
+        ledger.outcomes.set(instanceId, {
+          ...reported,
+          retryable: true,
+          message: `${reported.message} (Its state could not be checked: ${found.code}.)`,
+        });
+      }
+      return;
+    }
     for (const instanceId of instanceIds) {
       const entry = classifyInstance(keyPairName, found.get(instanceId));
       const reported = ledger.outcomes.get(instanceId);
