@@ -131,7 +131,7 @@ export function rpcStringToSign(method: string, params: Record<string, string>):
   return `${method.toUpperCase()}&${percentEncode('/')}&${percentEncode(canonicalized)}`;
 }
 
-function rpcSignature(secret: string, stringToSign: string): string {
+export function rpcSignature(secret: string, stringToSign: string): string {
   return createHmac('sha1', `${secret}&`).update(stringToSign).digest('base64');
 }
 

@@ -1,6 +1,7 @@
 import * as $Ecs from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { startEcsEmulator, type EcsEmulator, type RamPolicy } from '../../local/ecs-emulator';
+import { rpcSignature, rpcStringToSign } from '../../local/ecs-emulator/auth';
 import { ecsClient, REGION, rejectionOf, sendRawAcs3 } from './helpers';
 
 const KEY = 'leaked-key';
@@ -315,5 +316,56 @@ describe('ECS emulator authentication', () => {
       expect(otherKey).toMatchObject({ statusCode: 403, code: 'Forbidden.RAM' });
       expect(emu.state.instance(denied)?.KeyPairName).toBe(KEY);
     });
+  });
+
+  describe('RPC v1 details', () => {
+    it('signs the documented test vector as the ECS docs do', () => {
+      // Prepare: DOCS-ECS "Request signatures", testid/testsecret, DescribeRegions.
+      const params = {
+        AccessKeyId: 'testid',
+        Action: 'DescribeRegions',
+        Format: 'XML',
+        SignatureMethod: 'HMAC-SHA1',
+        SignatureNonce: '3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf',
+        SignatureVersion: '1.0',
+        Timestamp: '2016-02-23T12:46:24Z',
+        Version: '2014-05-26',
+      };
+
+      // Act
+      const signature = rpcSignature('testsecret', rpcStringToSign('GET', params));
+
+      // Assess
+      expect(signature).toBe('OLeaidS1JvxuMvnyHOwuJ+uX5qY=');
+    });
+
+    it.each(['SignatureNonce', 'Timestamp', 'AccessKeyId'])(
+      'refuses a v1 request without %s with MissingParameter',
+      async (missing) => {
+        // Prepare
+        const { accessKeyId } = emu.issueCredentials();
+        const params: Record<string, string> = {
+          Action: 'DescribeRegions',
+          Version: '2014-05-26',
+          Format: 'JSON',
+          AccessKeyId: accessKeyId,
+          SignatureMethod: 'HMAC-SHA1',
+          SignatureVersion: '1.0',
+          SignatureNonce: 'nonce-1',
+          Timestamp: timestampFromNow(0),
+          Signature: 'unchecked',
+        };
+        delete params[missing];
+
+        // Act
+        const response = await fetch(`${emu.url}/?${new URLSearchParams(params)}`, {
+          method: 'POST',
+        });
+
+        // Assess
+        expect(response.status).toBe(400);
+        expect(await response.json()).toMatchObject({ Code: 'MissingParameter' });
+      },
+    );
   });
 });
