@@ -1,5 +1,6 @@
 import { resolveEndpoint } from '../../functions/detach-key-pair/src/ecs/endpoint';
-import { AdaptiveLimiter } from '../../functions/detach-key-pair/src/ecs/limiter';
+import { ConcurrencyLimiter } from '../../functions/detach-key-pair/src/ecs/limiter';
+import { ActionPacer } from '../../functions/detach-key-pair/src/ecs/pacer';
 import {
   backoffDelayMs,
   callWithRetry,
@@ -117,17 +118,10 @@ describe('callWithRetry', () => {
   it('uses exponential backoff with full jitter, capped', () => {
     // Act
     const delays = [1, 2, 3, 10].map((attempt) =>
-      backoffDelayMs(attempt, undefined, DEFAULT_RETRY_POLICY, () => 0.999),
+      backoffDelayMs(attempt, DEFAULT_RETRY_POLICY, () => 0.999),
     );
     // Assess
     expect(delays.map(Math.round)).toStrictEqual([200, 400, 799, 4995]);
-  });
-
-  it('honours retry-after over the backoff', () => {
-    // Act
-    const delay = backoffDelayMs(1, 3000, DEFAULT_RETRY_POLICY, () => 0);
-    // Assess
-    expect(delay).toBe(3000);
   });
 
   it('does not retry what cannot succeed', async () => {
@@ -141,11 +135,63 @@ describe('callWithRetry', () => {
         calls += 1;
         throw ecsError('forbidden', 'Forbidden.RAM', { statusCode: 403 });
       },
-      { deadline: new Deadline(clock.now() + 60_000, clock), clock, policy: DEFAULT_RETRY_POLICY },
+      {
+        deadline: new Deadline(clock.now() + 60_000, clock),
+        clock,
+        policy: DEFAULT_RETRY_POLICY,
+        pacer: new ActionPacer(clock),
+      },
     );
     // Assess
     await expect(act).rejects.toMatchObject({ code: 'Forbidden.RAM' });
     expect(calls).toBe(1);
+  });
+
+  it('retries a throttled call when the pacer says, after retry-after', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const deadline = new Deadline(clock.now() + 60_000, clock);
+    let calls = 0;
+    // Act
+    const value = await callWithRetry(
+      'DetachKeyPair',
+      async () => {
+        calls += 1;
+        if (calls === 1) throw ecsError('throttled', 'Throttling.User', { retryAfterMs: 1000 });
+        return 'done';
+      },
+      { deadline, clock, policy: DEFAULT_RETRY_POLICY, pacer: new ActionPacer(clock) },
+    );
+    // Assess
+    expect(value).toBe('done');
+    expect(clock.sleeps).toStrictEqual([1000]);
+  });
+
+  it('does not count a throttle the pacer could not have spared against the attempts', async () => {
+    // Prepare: two calls sent before ECS's first throttle came back; both get throttled.
+    const clock = new FakeClock();
+    const deadline = new Deadline(clock.now() + 60_000, clock);
+    const pacer = new ActionPacer(clock);
+    const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 };
+    let sent = 0;
+    let releaseFirstAnswers: () => void = () => undefined;
+    const firstAnswers = new Promise<void>((resolve) => (releaseFirstAnswers = resolve));
+    const call = async () => {
+      sent += 1;
+      if (sent > 2) return 'done';
+      if (sent === 2) releaseFirstAnswers();
+      await firstAnswers;
+      throw ecsError('throttled', 'Throttling.User', { retryAfterMs: 50 });
+    };
+    // Act
+    const [first, second] = await Promise.allSettled([
+      callWithRetry('DetachKeyPair', call, { deadline, clock, policy, pacer }),
+      callWithRetry('DetachKeyPair', call, { deadline, clock, policy, pacer }),
+    ]);
+    // Assess: the first throttle was news and used up the one attempt; the second was not.
+    expect(first).toMatchObject({ status: 'rejected', reason: { code: 'Throttling.User' } });
+    expect(second).toStrictEqual({ status: 'fulfilled', value: 'done' });
+    expect(sent).toBe(3);
   });
 
   it('never sleeps past the deadline', async () => {
@@ -158,7 +204,7 @@ describe('callWithRetry', () => {
       async () => {
         throw ecsError('throttled', 'Throttling', { retryAfterMs: 5000 });
       },
-      { deadline, clock, policy: DEFAULT_RETRY_POLICY },
+      { deadline, clock, policy: DEFAULT_RETRY_POLICY, pacer: new ActionPacer(clock) },
     );
     // Assess
     await expect(act).rejects.toBeInstanceOf(DeadlineExceededError);
@@ -166,26 +212,24 @@ describe('callWithRetry', () => {
   });
 });
 
-describe('AdaptiveLimiter', () => {
-  it('keeps at most the limit in flight, halves on throttling and climbs back', async () => {
+describe('ConcurrencyLimiter', () => {
+  it('keeps at most the limit in flight and runs every task', async () => {
     // Prepare
-    const limiter = new AdaptiveLimiter(4);
+    const limiter = new ConcurrencyLimiter(4);
     let inFlight = 0;
     let peak = 0;
+    let done = 0;
     const task = async () => {
       inFlight += 1;
       peak = Math.max(peak, inFlight);
       await new Promise((resolve) => setImmediate(resolve));
       inFlight -= 1;
+      done += 1;
     };
     // Act
     await Promise.all(Array.from({ length: 20 }, () => limiter.run(task)));
-    limiter.onThrottled();
-    const afterThrottle = limiter.limit;
-    for (let i = 0; i < 10; i += 1) limiter.onSucceeded();
     // Assess
     expect(peak).toBe(4);
-    expect(afterThrottle).toBe(2);
-    expect(limiter.limit).toBe(4);
+    expect(done).toBe(20);
   });
 });

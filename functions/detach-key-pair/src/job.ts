@@ -1,11 +1,13 @@
 /**
  * Plan and apply, pipelined: each DescribeInstances chunk (100 ids) is classified as soon as it
  * returns, and full DetachKeyPair batches (50 ids) start while later chunks are still being
- * described. Each kind of call has its own adaptive limiter, since ECS throttles per API.
+ * described. Each kind of call has its own pacer and concurrency ceiling, since ECS throttles
+ * per API.
  */
 import { detachBatch, type ApplyLedger } from './apply';
 import type { Clock, Deadline } from './deadline';
-import { AdaptiveLimiter } from './ecs/limiter';
+import { ConcurrencyLimiter } from './ecs/limiter';
+import { ActionPacer } from './ecs/pacer';
 import {
   DESCRIBE_INSTANCES_MAX_IDS,
   DETACH_KEY_PAIR_MAX_IDS,
@@ -91,22 +93,19 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
   const ledger = new Ledger();
 
   function limited(action: string) {
-    const limiter = new AdaptiveLimiter(concurrency);
+    const limiter = new ConcurrencyLimiter(concurrency);
+    const pacer = new ActionPacer(clock);
     return <T>(call: (options: CallOptions) => Promise<T>): Promise<T> =>
       limiter.run(async () => {
         // Calls queued before a cause every call would meet was learnt are not sent.
         if (ledger.stopCause) throw ledger.stopCause;
-        const value = await callWithRetry(action, call, {
+        return callWithRetry(action, call, {
           deadline,
           clock,
           policy: retryPolicy,
-          onFailure: (error) => {
-            ledger.noteRequestId(error.details.requestId);
-            if (error.kind === 'throttled') limiter.onThrottled();
-          },
+          pacer,
+          onFailure: (error) => ledger.noteRequestId(error.details.requestId),
         });
-        limiter.onSucceeded();
-        return value;
       });
   }
   const describe = limited('DescribeInstances');

@@ -1,9 +1,10 @@
 import type { Clock, Deadline } from '../deadline';
 import { DeadlineExceededError, EcsCallError } from '../errors';
+import type { ActionPacer } from './pacer';
 import type { CallOptions } from './port';
 
 export interface RetryPolicy {
-  /** Attempts per call, the first included. */
+  /** Attempts per call, the first included; throttles the pacer could not spare do not count. */
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
@@ -21,17 +22,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   minCallTimeMs: 250,
 };
 
-/** Exponential backoff with full jitter; ECS's `x-acs-retry-after`, when sent, wins. */
-export function backoffDelayMs(
-  attempt: number,
-  retryAfterMs: number | undefined,
-  policy: RetryPolicy,
-  random: () => number,
-): number {
-  if (retryAfterMs !== undefined) {
-    // A little jitter on top, so callers told the same time do not all return at once.
-    return retryAfterMs + random() * policy.baseDelayMs;
-  }
+/** Exponential backoff with full jitter, for failures other than throttling. */
+export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () => number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return random() * ceiling;
 }
@@ -40,7 +32,9 @@ export interface RetryContext {
   deadline: Deadline;
   clock: Clock;
   policy: RetryPolicy;
-  /** Sees every failed attempt, e.g. so concurrency can back off on throttling. */
+  /** The action's pacer: every attempt, retries included, starts when it says. */
+  pacer: ActionPacer;
+  /** Sees every failed attempt, e.g. to keep ECS's request ids. */
   onFailure?: (error: EcsCallError) => void;
 }
 
@@ -48,11 +42,15 @@ export interface RetryContext {
  * Runs one ECS call, retrying throttling, 5xx, network errors and timeouts. Throws the call's
  * EcsCallError when it is not retryable or attempts run out, and DeadlineExceededError (with the
  * last failure as cause) when the deadline leaves no room for another attempt.
+ *
+ * A throttled attempt is retried when the pacer allows, which waits out `x-acs-retry-after`. It
+ * counts against `maxAttempts` only when the pacer could have spared it: an attempt sent before
+ * the pacer slowed down for an earlier throttle is ECS's verdict on the old pace, not this call's.
  */
 export async function callWithRetry<T>(
   action: string,
   call: (options: CallOptions) => Promise<T>,
-  { deadline, clock, policy, onFailure }: RetryContext,
+  { deadline, clock, policy, pacer, onFailure }: RetryContext,
 ): Promise<T> {
   let lastFailure: EcsCallError | undefined;
   const deadlineExceeded = () =>
@@ -60,17 +58,24 @@ export async function callWithRetry<T>(
       `The deadline left no time to call ${action}${lastFailure ? ` after ${lastFailure.code}` : ''}.`,
       { cause: lastFailure },
     );
-  for (let attempt = 1; ; attempt += 1) {
-    const remainingMs = deadline.remainingMs();
-    if (remainingMs < policy.minCallTimeMs) throw deadlineExceeded();
+  let failedAttempts = 0;
+  for (;;) {
+    if (deadline.remainingMs() < policy.minCallTimeMs) throw deadlineExceeded();
+    const ticket = await pacer.turn(deadline.at - policy.minCallTimeMs);
+    if (!ticket) throw deadlineExceeded();
     try {
+      const remainingMs = deadline.remainingMs();
       return await call({ timeoutMs: Math.min(policy.maxCallTimeoutMs, remainingMs) });
     } catch (error) {
       if (!(error instanceof EcsCallError)) throw error;
       onFailure?.(error);
       lastFailure = error;
-      if (!error.retryable || attempt >= policy.maxAttempts) throw error;
-      const delayMs = backoffDelayMs(attempt, error.details.retryAfterMs, policy, clock.random);
+      const counts =
+        error.kind !== 'throttled' || pacer.throttled(ticket, error.details.retryAfterMs);
+      if (counts) failedAttempts += 1;
+      if (!error.retryable || failedAttempts >= policy.maxAttempts) throw error;
+      if (error.kind === 'throttled') continue;
+      const delayMs = backoffDelayMs(failedAttempts, policy, clock.random);
       // Sleeping into the deadline would only postpone the same answer.
       if (deadline.remainingMs() - delayMs < policy.minCallTimeMs) throw deadlineExceeded();
       await clock.sleep(delayMs);
