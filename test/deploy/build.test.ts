@@ -45,16 +45,45 @@ describe('build.mjs', () => {
   it('writes only what FC needs to the output directory, and reports sizes by package', async () => {
     // Prepare
     const source =
-      "import { z } from 'zod';\nexport const handler = async () => z.string().parse('ok');\n";
+      "import * as z from 'zod/mini';\nexport const handler = async () => z.string().parse('ok');\n";
 
     // Act
     const run = await buildEntry(workDir, source);
 
     // Assess
     expect(run.code).toBe(0);
-    expect((await readdir(join(workDir, 'dist'))).sort()).toEqual(['index.js', 'index.js.map']);
+    // No SDK files: nothing imports the SDK adapter. The map serves --enable-source-maps.
+    expect(await readdir(join(workDir, 'dist'))).toEqual(['index.js', 'index.js.map']);
     expect(run.stdout).toMatch(/index\.js\s+[\d.]+ KiB of [\d.]+ KiB budget/);
     expect(run.stdout).toMatch(/^\s+zod\s+[\d.]+ KiB$/m);
+  });
+
+  it('splits the function so that a cold start loads the SDK only in initialize, and its rare parts not even then', async () => {
+    // Prepare
+    const bundle = repoPath('dist/index.js');
+    const loadedFiles =
+      "const files = () => Object.keys(require.cache).map((file) => require('path').basename(file));" +
+      `const fn = require(${JSON.stringify(bundle)}); const atLoad = files();` +
+      'fn.initialize().then(() => console.log(JSON.stringify({ atLoad, afterInitialize: files() })));';
+
+    // Act
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', loadedFiles], {
+      cwd: REPO_ROOT,
+    });
+
+    // Assess
+    expect((await readdir(repoPath('dist'))).sort()).toEqual([
+      'ecs-sdk-rare.js',
+      'ecs-sdk-rare.js.map',
+      'ecs-sdk.js',
+      'ecs-sdk.js.map',
+      'index.js',
+      'index.js.map',
+    ]);
+    expect(JSON.parse(stdout)).toEqual({
+      atLoad: ['index.js'],
+      afterInitialize: ['index.js', 'ecs-sdk.js'],
+    });
   });
 
   it('fails when the all-operations ECS client is bundled', async () => {

@@ -149,7 +149,6 @@ describe('s.yaml', () => {
 
     // Assess
     expect(actions).toEqual({ 'pre-deploy': [{ run: 'npm ci && npm run build', path: './' }] });
-    expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
     expect(Object.keys(env).sort()).toEqual(
       [
         'ALLOWED_KEY_PAIR_NAMES',
@@ -157,7 +156,6 @@ describe('s.yaml', () => {
         'ECS_CONCURRENCY',
         'LOG_LEVEL',
         'MAX_INSTANCES',
-        'NODE_OPTIONS',
       ].sort(),
     );
   });

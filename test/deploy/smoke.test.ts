@@ -17,8 +17,17 @@ interface Result {
   Results: { InstanceId: string; Status: string; Success: boolean }[];
 }
 
-/** The bundle in a fresh node, as FC runs it: only the role's credentials, via the context. */
-async function invokeBundle(emulator: EcsEmulator, event: unknown): Promise<Result> {
+type CredentialSource = 'context' | 'environment';
+
+/**
+ * The bundle in a fresh node, as FC runs it: the role's credentials via the context, or (a local
+ * run) via the default credential chain's environment variables and an empty context.credentials.
+ */
+async function invokeBundle(
+  emulator: EcsEmulator,
+  event: unknown,
+  source: CredentialSource = 'context',
+): Promise<Result> {
   const credentials = emulator.issueCredentials({
     sts: true,
     policy: readJson<RamPolicy>('ram', 'function-role-policy.json'),
@@ -26,9 +35,17 @@ async function invokeBundle(emulator: EcsEmulator, event: unknown): Promise<Resu
   const context = {
     requestId: 'smoke-test-1',
     region: REGION,
-    credentials,
+    credentials: source === 'context' ? credentials : {},
     function: { name: 'detach-key-pair', handler: 'index.handler', memory: 512, timeout: 30 },
   };
+  const environmentCredentials =
+    source === 'environment'
+      ? {
+          ALIBABA_CLOUD_ACCESS_KEY_ID: credentials.accessKeyId,
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: credentials.accessKeySecret,
+          ALIBABA_CLOUD_SECURITY_TOKEN: credentials.securityToken,
+        }
+      : {};
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [
@@ -39,8 +56,9 @@ async function invokeBundle(emulator: EcsEmulator, event: unknown): Promise<Resu
     ],
     {
       cwd: REPO_ROOT,
-      // No ALIBABA_CLOUD_* variables: the context's credentials must be the ones used.
+      // ALIBABA_CLOUD_* variables only for the default chain, so the source tested is the one used.
       env: {
+        ...environmentCredentials,
         PATH: process.env.PATH,
         NO_NETWORK_LOG: join(tmpdir(), 'detach-key-pair-smoke-network.log'),
         ECS_ENDPOINT: emulator.url,
@@ -65,31 +83,35 @@ describe('dist/index.js', () => {
     await emulator?.stop();
   });
 
-  it('detaches against the emulator with credentials limited to the role policy', async () => {
-    // Prepare
-    emulator.state.createKeyPair(REGION, KEY_PAIR);
-    const instanceIds = emulator.state.seedFleet({
-      regionId: REGION,
-      count: 3,
-      keyPairName: KEY_PAIR,
-    });
-    const event = { RegionId: REGION, KeyPairName: KEY_PAIR, InstanceIds: instanceIds };
+  it.each<CredentialSource>(['context', 'environment'])(
+    'detaches against the emulator with credentials limited to the role policy, from the %s',
+    async (source) => {
+      // Prepare
+      emulator.state.createKeyPair(REGION, KEY_PAIR);
+      const instanceIds = emulator.state.seedFleet({
+        regionId: REGION,
+        count: 3,
+        keyPairName: KEY_PAIR,
+      });
+      const event = { RegionId: REGION, KeyPairName: KEY_PAIR, InstanceIds: instanceIds };
 
-    // Act
-    const result = await invokeBundle(emulator, event);
+      // Act
+      const result = await invokeBundle(emulator, event, source);
 
-    // Assess
-    expect(result).toMatchObject({ TotalCount: 3, DetachedCount: 3, FailCount: 0 });
-    expect(result.Results.map((entry) => entry.Status)).toEqual([
-      'Detached',
-      'Detached',
-      'Detached',
-    ]);
-    expect(instanceIds.map((id) => emulator.state.instance(id)?.KeyPairName)).toEqual([
-      undefined,
-      undefined,
-      undefined,
-    ]);
-    expect(emulator.requestLog.map((entry) => entry.status)).not.toContain(403);
-  }, 30_000);
+      // Assess
+      expect(result).toMatchObject({ TotalCount: 3, DetachedCount: 3, FailCount: 0 });
+      expect(result.Results.map((entry) => entry.Status)).toEqual([
+        'Detached',
+        'Detached',
+        'Detached',
+      ]);
+      expect(instanceIds.map((id) => emulator.state.instance(id)?.KeyPairName)).toEqual([
+        undefined,
+        undefined,
+        undefined,
+      ]);
+      expect(emulator.requestLog.map((entry) => entry.status)).not.toContain(403);
+    },
+    30_000,
+  );
 });

@@ -116,10 +116,11 @@ export function createHandler(deps: HandlerDependencies) {
     async function detach(payload: unknown): Promise<DetachResult> {
       if (config === undefined) throw configError;
       const request = parseRequest(payload, config.maxInstances);
-      const requestLog = log.child({ region: request.RegionId, keyPairName: request.KeyPairName });
+      // Fields rather than a second child logger: one fewer logger built per request.
+      const requestFields = { region: request.RegionId, keyPairName: request.KeyPairName };
       enforcePolicy(request, config);
-      requestLog.info(
-        { instanceCount: request.InstanceIds.length, dryRun: request.DryRun },
+      log.info(
+        { ...requestFields, instanceCount: request.InstanceIds.length, dryRun: request.DryRun },
         'request accepted',
       );
       const endpoint = resolveEndpoint(request.RegionId, config.ecsEndpoint);
@@ -132,8 +133,9 @@ export function createHandler(deps: HandlerDependencies) {
         concurrency: config.ecsConcurrency,
       });
       const result = buildResult(requestId, request, job.outcomes, job.ecsRequestIds);
-      requestLog.info(
+      log.info(
         {
+          ...requestFields,
           counts: {
             total: result.TotalCount,
             detached: result.DetachedCount,

@@ -3,7 +3,6 @@
  * handler.ts. The SDK adapter is loaded on first use, not at module load, to keep cold starts
  * short; `initialize` loads it ahead of the first invocation when FC runs the initializer.
  */
-import { randomUUID } from 'node:crypto';
 import { systemClock } from './deadline';
 import { DEFAULT_RETRY_POLICY } from './ecs/retry';
 import { createHandler, type EcsPortFactory } from './handler';
@@ -30,7 +29,9 @@ export const handler = createHandler({
   retryPolicy: DEFAULT_RETRY_POLICY,
   loggerFor,
   ecsPortFor,
-  newRequestId: randomUUID,
+  // Web Crypto, which Node loads on first use: FC always sends a request id, so node:crypto is
+  // not worth loading at every cold start for the rare invocation without one.
+  newRequestId: () => crypto.randomUUID(),
 });
 
 export async function initialize(): Promise<void> {

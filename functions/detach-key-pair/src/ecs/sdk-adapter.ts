@@ -1,19 +1,18 @@
 /**
  * The ECS port over the real SDK path: openapi-core's Client (signing, HTTP) with the
- * per-operation models of `@alicloud/ecs20140526`. Its all-operations client.js is never loaded:
- * it costs several times a bare Node start. The calls below send what the SDK's
- * `describeInstancesWithOptions` / `detachKeyPairWithOptions` send.
+ * per-operation request models of `@alicloud/ecs20140526`. Its all-operations client.js is never
+ * loaded: it costs several times a bare Node start. The calls below send what the SDK's
+ * `describeInstancesWithOptions` / `detachKeyPairWithOptions` send. Answers are read from ECS's
+ * JSON as parsed, not cast into the SDK's response models: a 100-instance DescribeInstances page
+ * would become hundreds of model objects, only to have three fields read from each.
  */
 import { createHash } from 'node:crypto';
 import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import Credential from '@alicloud/credentials';
 import * as $dara from '@darabonba/typescript';
 import { DescribeInstancesRequest } from '@alicloud/ecs20140526/dist/models/DescribeInstancesRequest';
-import { DescribeInstancesResponse } from '@alicloud/ecs20140526/dist/models/DescribeInstancesResponse';
 import { DescribeKeyPairsRequest } from '@alicloud/ecs20140526/dist/models/DescribeKeyPairsRequest';
-import { DescribeKeyPairsResponse } from '@alicloud/ecs20140526/dist/models/DescribeKeyPairsResponse';
 import { DetachKeyPairRequest } from '@alicloud/ecs20140526/dist/models/DetachKeyPairRequest';
-import { DetachKeyPairResponse } from '@alicloud/ecs20140526/dist/models/DetachKeyPairResponse';
 import { EcsCallError, type EcsFailureKind } from '../errors';
 import type { EcsEndpoint } from './endpoint';
 import type {
@@ -26,23 +25,32 @@ import type {
   EcsPort,
   KeyPairLookup,
   KeyPairLookupInput,
+  LooseScalar,
 } from './port';
 
 const API_VERSION = '2014-05-26';
 const USER_AGENT = 'detach-key-pair';
 
+/** Built once per action: callApi only reads them, and every call of an action sends the same. */
+const paramsByAction = new Map<string, $OpenApiUtil.Params>();
+
 function rpcParams(action: string): $OpenApiUtil.Params {
-  return new $OpenApiUtil.Params({
-    action,
-    version: API_VERSION,
-    protocol: 'HTTPS',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  });
+  let params = paramsByAction.get(action);
+  if (!params) {
+    params = new $OpenApiUtil.Params({
+      action,
+      version: API_VERSION,
+      protocol: 'HTTPS',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
+    });
+    paramsByAction.set(action, params);
+  }
+  return params;
 }
 
 function runtimeFor(options: CallOptions): $dara.RuntimeOptions {
@@ -117,6 +125,42 @@ export function toEcsCallError(action: string, error: unknown): EcsCallError {
   );
 }
 
+type JsonObject = Record<string, unknown>;
+
+/** An answer that is not what ECS sends: the call fails as the SDK's cast would have failed it. */
+function malformed(path: string): never {
+  throw new TypeError(`ECS answered with an unexpected ${path}.`);
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** ECS wraps lists in an object: `"Instances": {"Instance": [...]}`. Absent means empty. */
+function listOf(body: JsonObject, outer: string, inner: string): JsonObject[] {
+  const wrapper = body[outer];
+  if (wrapper === undefined || wrapper === null) return [];
+  if (!isJsonObject(wrapper)) return malformed(outer);
+  const list = wrapper[inner];
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list) || !list.every(isJsonObject)) return malformed(`${outer}.${inner}`);
+  return list;
+}
+
+function scalar(record: JsonObject, name: string): LooseScalar {
+  const value = record[name];
+  const type = typeof value;
+  if (value === undefined || value === null) return value;
+  if (type === 'string' || type === 'number' || type === 'boolean') return value as LooseScalar;
+  return malformed(name);
+}
+
+/** RequestId and NextToken: the SDK's models declare them strings, and render numbers as such. */
+function optionalText(record: JsonObject, name: string): string | undefined {
+  const value = scalar(record, name);
+  return value === undefined || value === null || value === '' ? undefined : String(value);
+}
+
 class EcsSdkPort implements EcsPort {
   constructor(private readonly client: OpenApi) {}
 
@@ -124,12 +168,18 @@ class EcsSdkPort implements EcsPort {
     action: string,
     query: Record<string, unknown>,
     options: CallOptions,
-    model: T,
+    read: (body: JsonObject) => T,
   ): Promise<T> {
     try {
       const request = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) });
-      const raw = await this.client.callApi(rpcParams(action), request, runtimeFor(options));
-      return $dara.cast<T>(raw, model);
+      const raw: unknown = await this.client.callApi(
+        rpcParams(action),
+        request,
+        runtimeFor(options),
+      );
+      const body = isJsonObject(raw) ? raw.body : undefined;
+      if (body !== undefined && body !== null && !isJsonObject(body)) return malformed('body');
+      return read(body ?? {});
     } catch (error) {
       throw toEcsCallError(action, error);
     }
@@ -146,7 +196,7 @@ class EcsSdkPort implements EcsPort {
       nextToken: input.nextToken,
     });
     request.validate();
-    const response = await this.call(
+    return this.call(
       'DescribeInstances',
       {
         RegionId: request.regionId,
@@ -155,18 +205,16 @@ class EcsSdkPort implements EcsPort {
         NextToken: request.nextToken,
       },
       options,
-      new DescribeInstancesResponse({}),
+      (body) => ({
+        requestId: optionalText(body, 'RequestId'),
+        nextToken: optionalText(body, 'NextToken'),
+        instances: listOf(body, 'Instances', 'Instance').map((instance) => ({
+          instanceId: scalar(instance, 'InstanceId'),
+          osType: scalar(instance, 'OSType'),
+          keyPairName: scalar(instance, 'KeyPairName'),
+        })),
+      }),
     );
-    const body = response.body;
-    return {
-      requestId: body?.requestId,
-      nextToken: body?.nextToken,
-      instances: (body?.instances?.instance ?? []).map((instance) => ({
-        instanceId: instance.instanceId,
-        osType: instance.OSType,
-        keyPairName: instance.keyPairName,
-      })),
-    };
   }
 
   async detachKeyPair(
@@ -179,7 +227,7 @@ class EcsSdkPort implements EcsPort {
       instanceIds: JSON.stringify(input.instanceIds),
     });
     request.validate();
-    const response = await this.call(
+    return this.call(
       'DetachKeyPair',
       {
         RegionId: request.regionId,
@@ -187,20 +235,18 @@ class EcsSdkPort implements EcsPort {
         InstanceIds: request.instanceIds,
       },
       options,
-      new DetachKeyPairResponse({}),
+      (body) => ({
+        requestId: optionalText(body, 'RequestId'),
+        totalCount: scalar(body, 'TotalCount'),
+        failCount: scalar(body, 'FailCount'),
+        results: listOf(body, 'Results', 'Result').map((entry) => ({
+          instanceId: scalar(entry, 'InstanceId'),
+          success: scalar(entry, 'Success'),
+          code: scalar(entry, 'Code'),
+          message: scalar(entry, 'Message'),
+        })),
+      }),
     );
-    const body = response.body;
-    return {
-      requestId: body?.requestId,
-      totalCount: body?.totalCount,
-      failCount: body?.failCount,
-      results: (body?.results?.result ?? []).map((entry) => ({
-        instanceId: entry.instanceId,
-        success: entry.success,
-        code: entry.code,
-        message: entry.message,
-      })),
-    };
   }
 
   async findKeyPair(input: KeyPairLookupInput, options: CallOptions): Promise<KeyPairLookup> {
@@ -209,16 +255,18 @@ class EcsSdkPort implements EcsPort {
       keyPairName: input.keyPairName,
     });
     request.validate();
-    const response = await this.call(
+    return this.call(
       'DescribeKeyPairs',
       { RegionId: request.regionId, KeyPairName: request.keyPairName },
       options,
-      new DescribeKeyPairsResponse({}),
+      (body) => ({
+        requestId: optionalText(body, 'RequestId'),
+        // The name is matched exactly: validation refuses the `*` that would make it a wildcard.
+        exists: listOf(body, 'KeyPairs', 'KeyPair').some(
+          (keyPair) => scalar(keyPair, 'KeyPairName') === input.keyPairName,
+        ),
+      }),
     );
-    const body = response.body;
-    // The name is matched exactly: validation refuses the `*` that would make it a wildcard.
-    const names = (body?.keyPairs?.keyPair ?? []).map((keyPair) => keyPair.keyPairName);
-    return { requestId: body?.requestId, exists: names.includes(input.keyPairName) };
   }
 }
 
@@ -236,6 +284,29 @@ function cacheKey(credentials: AccessCredentials | undefined, endpoint: EcsEndpo
     .digest('hex');
 }
 
+/** What openapi-core reads from a credential before signing: getCredential()'s fields. */
+interface SigningCredentialModel {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+  type: 'sts' | 'access_key';
+  providerName: 'static_sts' | 'static_ak';
+}
+
+/**
+ * FC's credentials as the credentials package's static providers would give them (the same
+ * type and x-acs-credentials-provider header), without loading that package: given an access
+ * key, openapi-core would construct it, which costs more at start-up than the rest of the client.
+ */
+function staticCredential({ accessKeyId, accessKeySecret, securityToken }: AccessCredentials): {
+  getCredential(): Promise<SigningCredentialModel>;
+} {
+  const model: SigningCredentialModel = securityToken
+    ? { accessKeyId, accessKeySecret, securityToken, type: 'sts', providerName: 'static_sts' }
+    : { accessKeyId, accessKeySecret, type: 'access_key', providerName: 'static_ak' };
+  return { getCredential: async () => ({ ...model }) };
+}
+
 function createClient(
   credentials: AccessCredentials | undefined,
   endpoint: EcsEndpoint,
@@ -247,14 +318,12 @@ function createClient(
     regionId,
     userAgent: USER_AGENT,
   });
-  if (credentials) {
-    config.accessKeyId = credentials.accessKeyId;
-    config.accessKeySecret = credentials.accessKeySecret;
-    config.securityToken = credentials.securityToken;
-  } else {
-    // Local runs: ALIBABA_CLOUD_ACCESS_KEY_ID and the rest of the default chain.
-    config.credential = new Credential();
-  }
+  // Credential is a class with a private member, so nothing but itself matches its type; the
+  // client only calls getCredential() on it (openapi-core client.js, doRequest).
+  config.credential = credentials
+    ? (staticCredential(credentials) as unknown as Credential)
+    : // Local runs: ALIBABA_CLOUD_ACCESS_KEY_ID and the rest of the default chain.
+      new Credential();
   return new OpenApi(config);
 }
 
