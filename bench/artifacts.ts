@@ -31,7 +31,7 @@ export async function buildArtifacts(): Promise<BenchArtifacts> {
   await mkdir(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
   const dir = await mkdtemp(join(REPO_ROOT, 'bench', 'results', 'build-'));
   const functionBundle = join(dir, 'function', 'index.js');
-  // The source map goes along: the deployed NODE_OPTIONS (--enable-source-maps) loads it.
+  // All of dist/ goes along: index.js requires the SDK files beside it (build.mjs).
   await cp(dirname(FUNCTION_BUNDLE), dirname(functionBundle), { recursive: true });
   const naiveBundle = join(dir, 'naive.js');
   const invokeChild = join(dir, 'invoke-child.js');

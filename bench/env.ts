@@ -8,5 +8,8 @@ export function plainNodeEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessE
   return env;
 }
 
-/** s.yaml's NODE_OPTIONS for the deployed function, given to children that stand in for FC. */
-export const DEPLOYED_NODE_FLAGS = ['--enable-source-maps'];
+/**
+ * s.yaml's NODE_OPTIONS for the deployed function, given to children that stand in for FC: none
+ * by default (s.yaml explains why --enable-source-maps is left to operators).
+ */
+export const DEPLOYED_NODE_FLAGS: string[] = [];

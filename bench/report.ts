@@ -61,7 +61,11 @@ function coldStartRows(cold: ColdStartResult): Row[] {
   });
   return [
     speed('Cold start: require(dist/index.js) vs bare node', cold.function, true),
-    speed('Cold start as deployed: + source maps, initialize()', cold.functionAsDeployed, true),
+    speed(
+      'Cold start as deployed: s.yaml NODE_OPTIONS, initialize()',
+      cold.functionAsDeployed,
+      true,
+    ),
     speed('Cold start: naive whole-client bundle vs bare node', cold.naive, false),
     memory('RSS after load: dist/index.js', cold.function, true),
     memory('RSS as deployed: after initialize()', cold.functionAsDeployed, true),
@@ -70,16 +74,33 @@ function coldStartRows(cold: ColdStartResult): Row[] {
   ];
 }
 
-function warmRows(warm: WarmResult): Row[] {
-  const calls = Object.entries(warm.handlerCallsByAction)
+function describeCalls(callsByAction: Record<string, number>): string {
+  return Object.entries(callsByAction)
     .map(([action, count]) => `${count} ${action}`)
     .join(' + ');
+}
+
+function warmRows(warm: WarmResult): Row[] {
+  const handlerCalls = describeCalls(warm.handlerCallsByAction);
+  const directCalls = describeCalls(warm.directCallsByAction);
+  const calls =
+    handlerCalls === directCalls
+      ? `each made ${handlerCalls}`
+      : `handler made ${handlerCalls}, direct ${directCalls}`;
   return [
     {
-      figure: `Warm: handler vs one SDK DetachKeyPair, ${warm.instances} instances`,
-      measured: `${ratio(warm.ratio)} (${ms(warm.handlerMedianMs)} vs ${ms(warm.sdkMedianMs)}; handler made ${calls})`,
+      figure: `Warm: handler vs the same ECS calls made directly, ${warm.instances} instances`,
+      measured: `${ratio(warm.ratio)} (${ms(warm.handlerMedianMs)} vs ${ms(warm.directMedianMs)}; ${calls})`,
       target: `≤ ${ratio(TARGETS.warmRatio)}`,
       verdict: atMost(warm.ratio, TARGETS.warmRatio),
+    },
+    {
+      // The handler plans before it detaches (DescribeInstances, then DetachKeyPair): against a
+      // single call it is about 2× by construction, whatever its own overhead.
+      figure: `Warm: handler vs one direct DetachKeyPair, ${warm.instances} instances`,
+      measured: `${ratio(warm.ratioToOneCall)} (vs ${ms(warm.directDetachMedianMs)}; the handler plans first)`,
+      target: 'info (~2× by design)',
+      verdict: 'info',
     },
   ];
 }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { REPO_ROOT, buildArtifacts, type BenchArtifacts } from './artifacts';
 import { startInvokeChild } from './child';
 import { startBenchEmulator } from './emulator';
@@ -110,7 +111,12 @@ export async function runBench(config: BenchConfig): Promise<BenchReport> {
 }
 
 async function main(): Promise<void> {
-  const report = await runBench(FULL_BENCH);
+  // --skip-fleet: the cold-start and warm figures only (about 30 s instead of 2 min), for
+  // iterating on start-up and per-invocation costs.
+  const { values } = parseArgs({ options: { 'skip-fleet': { type: 'boolean', default: false } } });
+  const report = await runBench(
+    values['skip-fleet'] ? { ...FULL_BENCH, fleetSizes: [] } : FULL_BENCH,
+  );
   const { machine } = report;
   console.log(`${machine.cpuModel}, ${machine.cpus} CPUs, node ${machine.node}, ${report.date}\n`);
   console.log(report.table);

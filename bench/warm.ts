@@ -1,4 +1,5 @@
 import type { InvokeChild } from './child';
+import type { DirectDetach } from './direct-sdk';
 import { countByAction, fcContext, type BenchEmulator } from './emulator';
 import { interleave, median, medianRatio } from './stats';
 import { detachedOnEcs, verifyOutcome } from './verify';
@@ -7,11 +8,21 @@ export interface WarmResult {
   rounds: number;
   instances: number;
   handlerMedianMs: number;
-  sdkMedianMs: number;
-  /** Median over rounds of handler time divided by the direct SDK call's time in the same round. */
+  /** The same ECS calls made directly with the SDK: DescribeInstances, then DetachKeyPair. */
+  directMedianMs: number;
+  /** The direct DetachKeyPair call alone. */
+  directDetachMedianMs: number;
+  /** Median over rounds of handler time divided by the direct calls' time in the same round. */
   ratio: number;
-  /** ECS calls the handler made per invocation, by action, in its last round. */
+  /** The same, against the direct DetachKeyPair call alone. */
+  ratioToOneCall: number;
+  /** ECS calls per invocation, by action, in the last round: the handler's, and the direct ones. */
   handlerCallsByAction: Record<string, number>;
+  directCallsByAction: Record<string, number>;
+}
+
+function isDirectDetach(value: unknown): value is DirectDetach {
+  return typeof value === 'object' && value !== null && 'detachMs' in value;
 }
 
 /**
@@ -29,6 +40,8 @@ export async function measureWarm(options: {
   const { child, instances } = options;
   const { emu, credentials } = options.bench;
   let handlerCallsByAction: Record<string, number> = {};
+  let directCallsByAction: Record<string, number> = {};
+  let directDetachMs: number[] = [];
   let invocation = 0;
   const variants = {
     handler: async () => {
@@ -43,23 +56,34 @@ export async function measureWarm(options: {
       handlerCallsByAction = countByAction(emu);
       return ms;
     },
-    sdk: async () => {
+    direct: async () => {
       const payload = options.bench.seed(instances);
-      const { ms } = await child.invoke({ kind: 'sdk', payload, credentials, endpoint: emu.url });
-      if (detachedOnEcs(emu, payload.InstanceIds) !== instances) {
-        throw new Error('the direct SDK call did not detach every instance');
+      const { ms, result } = await child.invoke({
+        kind: 'sdk',
+        payload,
+        credentials,
+        endpoint: emu.url,
+      });
+      if (!isDirectDetach(result) || detachedOnEcs(emu, payload.InstanceIds) !== instances) {
+        throw new Error('the direct SDK calls did not detach every instance');
       }
+      directDetachMs.push(result.detachMs);
+      directCallsByAction = countByAction(emu);
       return ms;
     },
   };
   await interleave(options.warmupRounds, variants);
+  directDetachMs = [];
   const times = await interleave(options.rounds, variants);
   return {
     rounds: options.rounds,
     instances,
     handlerMedianMs: median(times.handler),
-    sdkMedianMs: median(times.sdk),
-    ratio: medianRatio(times.handler, times.sdk),
+    directMedianMs: median(times.direct),
+    directDetachMedianMs: median(directDetachMs),
+    ratio: medianRatio(times.handler, times.direct),
+    ratioToOneCall: medianRatio(times.handler, directDetachMs),
     handlerCallsByAction,
+    directCallsByAction,
   };
 }
