@@ -82,6 +82,7 @@ describe('ActionPacer', () => {
     const clock = new FakeClock();
     const pacer = new ActionPacer(clock);
     await throttledAfterBurst(clock, pacer);
+    clock.advance(PACING.windowMs);
     const [paced] = await startCalls(pacer, 1);
     const pace = pacer.qps() ?? 0;
     // Act
@@ -89,6 +90,35 @@ describe('ActionPacer', () => {
     // Assess
     expect(news).toBe(true);
     expect(pacer.qps()).toBeLessThanOrEqual(PACING.cutShare * pace);
+  });
+
+  it('cuts once per window: throttles right after a cut are the same spell', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const pacer = new ActionPacer(clock);
+    await throttledAfterBurst(clock, pacer);
+    const [paced] = await startCalls(pacer, 1);
+    const pace = pacer.qps();
+    // Act
+    const news = pacer.throttled(paced, 10);
+    // Assess
+    expect(news).toBe(false);
+    expect(pacer.qps()).toBe(pace);
+  });
+
+  it('never cuts below half the rate it first learnt, however often ECS throttles', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const pacer = new ActionPacer(clock);
+    await throttledAfterBurst(clock, pacer);
+    // Act: a throttle of every paced call, a window apart, as random throttling would give.
+    for (let spell = 0; spell < 20; spell += 1) {
+      clock.advance(PACING.windowMs);
+      const [paced] = await startCalls(pacer, 1);
+      pacer.throttled(paced, 10);
+    }
+    // Assess
+    expect(pacer.qps()).toBeGreaterThanOrEqual(PACING.floorShareOfFirstLearnt * LEARNT_QPS);
   });
 
   it('probes upward once the pause is over', async () => {
@@ -104,17 +134,18 @@ describe('ActionPacer', () => {
     expect(tenSecondsOn).toBeCloseTo(LEARNT_QPS + 10 * stepQps, 6);
   });
 
-  it('never paces slower than its floor, even when ECS accepted nothing', async () => {
+  it('only pauses for a throttle that came before enough calls to tell a rate', async () => {
     // Prepare
     const clock = new FakeClock();
     const pacer = new ActionPacer(clock);
     const [only] = await startCalls(pacer, 1);
     // Act
     pacer.throttled(only, undefined);
-    const [retry] = await startCalls(pacer, 1);
-    // Assess: without retry-after, the pause is one interval of the new pace.
-    expect(pacer.qps(only.startedAt)).toBe(PACING.minQps);
+    const [retry, next] = await startCalls(pacer, 2);
+    // Assess: without retry-after, the pause is one interval of the slowest pace; then unpaced.
+    expect(pacer.qps()).toBeUndefined();
     expect(retry.startedAt - only.startedAt).toBe(1000 / PACING.minQps);
+    expect(next.startedAt).toBe(retry.startedAt);
   });
 
   it('tells a caller at once when its turn would come past its deadline', async () => {

@@ -25,6 +25,17 @@ export const PACING = {
   minProbeQpsPerSecond: 0.25,
   /** Never slower than this: a throttle after a quiet second must not stall the action. */
   minQps: 1,
+  /**
+   * Nor slower than this share of the rate first learnt. That first throttle shows the limit;
+   * later ones may be other callers draining the same account's bucket, or no limit at all, and
+   * cutting at each of them would collapse the pace to a crawl.
+   */
+  floorShareOfFirstLearnt: 0.5,
+  /**
+   * The fewest calls accepted in the window that say something about a rate. A throttle after
+   * fewer (an unlucky early one) only pauses: learning from it would pace at a crawl.
+   */
+  minAcceptedToLearn: 10,
 };
 
 /** One attempt's start, to be handed back if ECS throttles it. */
@@ -50,6 +61,8 @@ export class ActionPacer {
   private episode = 0;
   /** Absent until the first throttle. */
   private pace: { qps: number; since: number } | undefined;
+  private floorQps: number = PACING.minQps;
+  private lastCutAt = Number.NEGATIVE_INFINITY;
   private pausedUntil = Number.NEGATIVE_INFINITY;
   private firstStartAt = Number.NEGATIVE_INFINITY;
   private lastStartAt = Number.NEGATIVE_INFINITY;
@@ -93,17 +106,21 @@ export class ActionPacer {
     const now = this.clock.now();
     const index = this.acceptedStarts.lastIndexOf(ticket.startedAt);
     if (index !== -1) this.acceptedStarts.splice(index, 1);
-    const news = ticket.episode === this.episode;
-    if (news) {
-      this.episode += 1;
+    // A throttle within a window of the last cut belongs to the same spell: it cuts once.
+    const news = ticket.episode === this.episode && now - this.lastCutAt >= PACING.windowMs;
+    const acceptedQps = this.acceptedQps(now);
+    const learns =
+      this.pace !== undefined || this.acceptedStarts.length >= PACING.minAcceptedToLearn;
+    if (news) this.episode += 1;
+    if (news && learns) {
+      this.lastCutAt = now;
       // Throttled at the current pace, ECS allows less than that too.
-      this.pace = {
-        qps: Math.max(
-          PACING.minQps,
-          PACING.cutShare * Math.min(this.acceptedQps(now), this.qps(now) ?? Infinity),
-        ),
-        since: now,
-      };
+      const qps = Math.max(
+        this.floorQps,
+        PACING.cutShare * Math.min(acceptedQps, this.qps(now) ?? Infinity),
+      );
+      if (!this.pace) this.floorQps = Math.max(PACING.minQps, PACING.floorShareOfFirstLearnt * qps);
+      this.pace = { qps, since: now };
     }
     const pauseMs = retryAfterMs ?? 1000 / (this.qps(now) ?? PACING.minQps);
     this.pausedUntil = Math.max(this.pausedUntil, now + pauseMs);
@@ -124,7 +141,7 @@ export class ActionPacer {
 
   private nextStartAt(): number {
     const qps = this.qps();
-    if (qps === undefined) return Number.NEGATIVE_INFINITY;
+    if (qps === undefined) return this.pausedUntil;
     return Math.max(this.pausedUntil, this.lastStartAt + 1000 / qps);
   }
 
