@@ -257,10 +257,13 @@ describe('faults against the ECS emulator', () => {
       newRequestId: randomUUID,
     });
     const fleet = seedFleet(emulator, RELIABILITY.faultFleet);
-    emulator.setFaults('DetachKeyPair', { hangMs: 1000, hangRate: 0.5 });
+    const holdMs = 1000;
+    emulator.setFaults('DetachKeyPair', { hangMs: holdMs, hangRate: 0.5 });
 
     // Act
     const rounds = await runUntilDone(lossy, fleet, { timeoutSeconds: 30 });
+    // The emulator logs a held answer when it finally sends it, which may be after the run.
+    await new Promise((resolve) => setTimeout(resolve, holdMs + 100));
     const faults = faultCounts();
 
     // Assess
