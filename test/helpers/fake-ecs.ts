@@ -157,11 +157,8 @@ export class FakeEcs implements EcsPort {
         message: 'The key pair is not bound to the instance.',
       };
     });
-    const failCount = results.filter((result) => String(result.success) !== 'true').length;
     return {
       requestId,
-      totalCount: this.scalar(results.length),
-      failCount: this.scalar(failCount),
       results,
     };
   }

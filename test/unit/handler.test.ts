@@ -233,6 +233,22 @@ describe('handler for event callers', () => {
     await expect(act).rejects.toHaveProperty('stack', expect.not.stringContaining(' at '));
   });
 
+  it('throws for a batch in which any event failed retryably, so FC sends it again', async () => {
+    // Prepare
+    const ecs = seeded();
+    const secondEvent = new Set(['i-bp1d6tsvznfghy7y0003', 'i-bp1d6tsvznfghy7y0004']);
+    ecs.seed([...secondEvent], { osType: 'linux', keyPairName: 'ops-key' });
+    ecs.failWhen('DescribeInstances', (ids) =>
+      secondEvent.has(ids[0]) ? ecsError('throttled', 'Throttling.User') : undefined,
+    );
+    const { handler } = handlerWithFake({ ecs });
+    // Act
+    const act = handler(eventBuffer('cloudevents/batch.json'), fakeContext());
+    // Assess
+    await expect(act).rejects.toMatchObject({ name: 'Throttling.User' });
+    expect(ecs.callsOf('DetachKeyPair')).toHaveLength(1);
+  });
+
   it('works with a missing or empty context', async () => {
     // Prepare
     const { handler, portRequests } = handlerWithFake({ ecs: seeded() });

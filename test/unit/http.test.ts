@@ -37,6 +37,7 @@ describe('problemResponse', () => {
     [ecsError('throttled', 'Throttling.User', { retryAfterMs: 2500 }), 429, 'Throttling.User'],
     [ecsError('server', 'ServiceUnavailable', { statusCode: 503 }), 502, 'ServiceUnavailable'],
     [ecsError('network', 'NetworkError', { statusCode: undefined }), 502, 'NetworkError'],
+    [ecsError('credentials', 'InvalidSecurityToken.Expired'), 502, 'InvalidSecurityToken.Expired'],
     [new DeadlineExceededError('late'), 504, 'DeadlineExceeded'],
     [new ConfigurationError('MAX_INSTANCES must be an integer'), 500, 'ConfigurationError'],
     [new TypeError('x is undefined at /var/fc/code/index.js:1:2'), 500, 'InternalError'],

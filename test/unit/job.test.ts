@@ -152,8 +152,6 @@ describe('runJob', () => {
     const ids = ecs.seed(instanceIds(2), { osType: 'linux', keyPairName: 'k1' });
     ecs.detachKeyPair = async (input) => ({
       requestId: 'REQ-refused',
-      totalCount: '2',
-      failCount: '2',
       results: input.instanceIds.map((instanceId) => ({
         instanceId,
         success: 'false',
@@ -178,8 +176,6 @@ describe('runJob', () => {
     const ids = ecs.seed(instanceIds(1), { osType: 'linux', keyPairName: 'k1' });
     ecs.detachKeyPair = async (input) => ({
       requestId: 'REQ-refused',
-      totalCount: 1,
-      failCount: 1,
       results: [{ instanceId: input.instanceIds[0], success: false, code: 400, message: 'No.' }],
     });
     let describes = 0;

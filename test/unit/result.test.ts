@@ -3,7 +3,6 @@ import {
   normalizeDetachReply,
   normalizeInstance,
   toBoolean,
-  toCount,
   type InstanceOutcome,
 } from '../../functions/detach-key-pair/src/result';
 
@@ -24,35 +23,12 @@ describe('normalization of ECS values', () => {
   });
 
   it.each([
-    [2, 2],
-    ['2', 2],
-    [' 0 ', 0],
-    ['two', undefined],
-    [-1, undefined],
-    [1.5, undefined],
-    [null, undefined],
-  ])('reads the count %p as %p', (value, expected) => {
-    // Act
-    const count = toCount(value);
-    // Assess
-    expect(count).toBe(expected);
-  });
-
-  it.each([
-    [
-      'strings, as the SDK casts them',
-      { totalCount: '2', failCount: '1', success: ['true', 'false'], code: ['200', '400'] },
-    ],
-    [
-      'numbers and booleans, as the API docs show',
-      { totalCount: 2, failCount: 1, success: [true, false], code: [200, 400] },
-    ],
+    ['strings, as the SDK casts them', { success: ['true', 'false'], code: ['200', '400'] }],
+    ['numbers and booleans, as the API docs show', { success: [true, false], code: [200, 400] }],
   ])('normalizes a DetachKeyPair reply rendered as %s', (_form, rendered) => {
     // Prepare
     const reply = {
       requestId: 'REQ-1',
-      totalCount: rendered.totalCount,
-      failCount: rendered.failCount,
       results: [
         {
           instanceId: 'i-a',
@@ -73,8 +49,6 @@ describe('normalization of ECS values', () => {
     // Assess
     expect(normalized).toStrictEqual({
       requestId: 'REQ-1',
-      totalCount: 2,
-      failCount: 1,
       entries: new Map([
         ['i-a', { success: true, code: '200', message: 'successful' }],
         ['i-b', { success: false, code: '400', message: 'not bound' }],

@@ -186,8 +186,9 @@ export function createHandler(deps: HandlerDependencies) {
     // One after another: each request already runs its ECS calls concurrently.
     for (const item of invocation.payloads) answers.push(await answerPayload(item));
     const retryable = answers.filter((answer) => answer instanceof DetachKeyPairError);
-    if (retryable.length === answers.length) {
-      // Nothing was done anywhere and a retry can help: let FC's async retry have it.
+    if (retryable.length > 0) {
+      // A retry can help: let FC's async retry have it. Sending the whole batch again is safe,
+      // since the events already done come back Skipped.
       throw retryableFailure(retryable[0], requestId);
     }
     const presented = answers.map((answer) =>

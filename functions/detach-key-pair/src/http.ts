@@ -62,6 +62,13 @@ function ecsProblem(error: EcsCallError): ProblemKind {
       return { status: 400, slug: 'region-not-found', title: 'Region not found' };
     case 'throttled':
       return { status: 429, slug: 'throttled', title: 'ECS throttled the requests' };
+    case 'credentials':
+      return {
+        status: 502,
+        slug: 'ecs-refused-credentials',
+        title: "ECS refused the function's credentials",
+        fixedDetail: `ECS refused the function's credentials (${error.code}). Check the function's role.`,
+      };
     default:
       return {
         status: 502,

@@ -82,10 +82,9 @@ function chunked<T>(items: readonly T[], size: number): T[][] {
 
 /** The order in which a shared cause decides the answer to the whole request. */
 function severity(failure: CallFailure): number {
-  if (failure instanceof DeadlineExceededError) return 2;
-  const order = ['regionNotFound', 'keyPairNotFound', 'forbidden', 'throttled'];
-  const rank = order.indexOf(failure.kind);
-  return rank === -1 ? 1 : 6 - rank;
+  // Causes every call would meet (RAM, the key pair, the region) are answered before this.
+  if (failure instanceof EcsCallError && failure.kind === 'throttled') return 3;
+  return failure instanceof DeadlineExceededError ? 2 : 1;
 }
 
 export async function runJob(request: DetachRequest, deps: JobDependencies): Promise<JobOutcome> {
@@ -234,9 +233,15 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
     }
   };
 
-  await Promise.all(chunked(request.InstanceIds, DESCRIBE_INSTANCES_MAX_IDS).map(planChunk));
+  const planned = await Promise.allSettled(
+    chunked(request.InstanceIds, DESCRIBE_INSTANCES_MAX_IDS).map(planChunk),
+  );
   startBatches(true);
-  await Promise.all(detachRuns);
+  // Every started batch is awaited before any error (a bug) escapes: none may outlive the answer.
+  const applied = await Promise.allSettled(detachRuns);
+  for (const outcome of [...planned, ...applied]) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+  }
   await Promise.all(chunked(ledger.doubted, DESCRIBE_INSTANCES_MAX_IDS).map(verifyDoubted));
   if (!holdersFound && ledger.answeredAny && !ledger.stopCause) await confirmKeyPairExists();
 

@@ -46,12 +46,6 @@ export function toBoolean(value: LooseScalar): boolean {
   return value === true || (typeof value === 'string' && value.trim().toLowerCase() === 'true');
 }
 
-export function toCount(value: LooseScalar): number | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : undefined;
-  if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) return Number(value);
-  return undefined;
-}
-
 export function toText(value: LooseScalar): string {
   return value === null || value === undefined ? '' : String(value);
 }
@@ -80,8 +74,6 @@ export interface NormalizedDetachEntry {
 
 export interface NormalizedDetachReply {
   requestId?: string;
-  totalCount?: number;
-  failCount?: number;
   entries: Map<string, NormalizedDetachEntry>;
 }
 
@@ -94,12 +86,7 @@ export function normalizeDetachReply(reply: DetachKeyPairReply): NormalizedDetac
       message: toText(entry.message),
     });
   }
-  return {
-    requestId: reply.requestId,
-    totalCount: toCount(reply.totalCount),
-    failCount: toCount(reply.failCount),
-    entries,
-  };
+  return { requestId: reply.requestId, entries };
 }
 
 const NOT_PROCESSED: InstanceOutcome = {

@@ -55,8 +55,6 @@ export interface DetachKeyPairEntry {
 
 export interface DetachKeyPairReply {
   requestId?: string;
-  totalCount: LooseScalar;
-  failCount: LooseScalar;
   results: DetachKeyPairEntry[];
 }
 

@@ -44,8 +44,9 @@ export interface RetryContext {
  * last failure as cause) when the deadline leaves no room for another attempt.
  *
  * A throttled attempt is retried when the pacer allows, which waits out `x-acs-retry-after`. It
- * counts against `maxAttempts` only when the pacer could have spared it: an attempt sent before
- * the pacer slowed down for an earlier throttle is ECS's verdict on the old pace, not this call's.
+ * counts against `maxAttempts` only when it was news to the pacer (ActionPacer.throttled): an
+ * attempt sent before the pacer slowed down, or throttled within a window of its last cut, is
+ * ECS's verdict on a pace already given up, not on this call.
  */
 export async function callWithRetry<T>(
   action: string,

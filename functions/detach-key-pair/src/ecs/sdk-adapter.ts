@@ -53,9 +53,21 @@ function rpcParams(action: string): $OpenApiUtil.Params {
   return params;
 }
 
+/**
+ * httpx starts the read timer only once connected, so a call may last its connect time beyond
+ * its read timeout. Capped at the deadline's smallest safety margin (deadline.ts
+ * safetyMarginMs), a connect can never push a call past FC's own timeout. Connections are kept
+ * alive between calls, so few calls connect at all; a slow connect fails as a retryable
+ * network error.
+ */
+const MAX_CONNECT_TIMEOUT_MS = 500;
+
 function runtimeFor(options: CallOptions): $dara.RuntimeOptions {
   const timeout = Math.max(1, Math.floor(options.timeoutMs));
-  return new $dara.RuntimeOptions({ readTimeout: timeout, connectTimeout: timeout });
+  return new $dara.RuntimeOptions({
+    connectTimeout: Math.min(MAX_CONNECT_TIMEOUT_MS, timeout),
+    readTimeout: timeout,
+  });
 }
 
 interface SdkErrorShape {
@@ -237,8 +249,6 @@ class EcsSdkPort implements EcsPort {
       options,
       (body) => ({
         requestId: optionalText(body, 'RequestId'),
-        totalCount: scalar(body, 'TotalCount'),
-        failCount: scalar(body, 'FailCount'),
         results: listOf(body, 'Results', 'Result').map((entry) => ({
           instanceId: scalar(entry, 'InstanceId'),
           success: scalar(entry, 'Success'),
