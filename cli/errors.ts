@@ -1,4 +1,4 @@
-/** Failures that end a run before any result exists; both exit with code 2. */
+/** Failures that end a run with exit code 2. */
 
 /** Flags, environment or input files that do not make a valid run. */
 export class UsageError extends Error {
@@ -8,12 +8,16 @@ export class UsageError extends Error {
   }
 }
 
-/** FC or the function refused the request itself (4xx): retrying unchanged cannot help. */
+/**
+ * FC or the function refused the request itself: retrying unchanged cannot help. `status` is the
+ * HTTP status when the refusal came as one; the function's answer to an FC API invocation is an
+ * error object in a 200, which has none.
+ */
 export class RefusedError extends Error {
   constructor(
-    readonly status: number,
     readonly code: string,
     message: string,
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'RefusedError';

@@ -7,7 +7,11 @@ export interface HttpReply {
   body: string;
 }
 
-/** One request with a whole-exchange timeout; the trigger URL may be http (local) or https (FC). */
+/**
+ * One request, the whole exchange (connect, send, the complete response) bounded by `timeoutMs`.
+ * Node's own `timeout` option only bounds socket idleness, which a server trickling its answer
+ * never trips. The trigger URL may be http (local) or https (FC).
+ */
 export function send(
   url: URL,
   method: string,
@@ -16,14 +20,11 @@ export function send(
   timeoutMs: number,
 ): Promise<HttpReply> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
+  let timer: NodeJS.Timeout | undefined;
+  return new Promise<HttpReply>((resolve, reject) => {
     const req = request(
       url,
-      {
-        method,
-        headers: { ...headers, 'content-length': String(body.length) },
-        timeout: timeoutMs,
-      },
+      { method, headers: { ...headers, 'content-length': String(body.length) } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -37,8 +38,12 @@ export function send(
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no response within ${timeoutMs / 1000} s`)));
+    // The request's 'error' carries this reason, also once the response has begun.
+    timer = setTimeout(
+      () => req.destroy(new Error(`no complete response within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
     req.on('error', reject);
     req.end(body);
-  });
+  }).finally(() => clearTimeout(timer));
 }

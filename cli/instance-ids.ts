@@ -1,4 +1,7 @@
+import { isInstanceId } from '../functions/detach-key-pair/src/request';
 import { UsageError } from './errors';
+
+const MAX_BAD_IDS_LISTED = 5;
 
 const parseList = (items: string[]): string[] =>
   items.map((item) => item.trim()).filter((item) => item.length > 0);
@@ -28,6 +31,21 @@ export function parseInstancesFile(text: string, fileName: string): string[] {
 /** Each id once, in the order first given, so no id is split across two invocations. */
 export function uniqueInOrder(ids: string[]): string[] {
   return [...new Set(ids)];
+}
+
+/**
+ * Refuses the run when any id breaks the function's own rule. The function refuses a chunk with a
+ * bad id as a whole, and by then other chunks may have detached instances; checked here, nothing
+ * is sent.
+ */
+export function requireInstanceIds(ids: string[]): void {
+  const bad = ids.filter((id) => !isInstanceId(id));
+  if (bad.length === 0) return;
+  const listed = bad.slice(0, MAX_BAD_IDS_LISTED).map((id) => JSON.stringify(id.slice(0, 40)));
+  if (bad.length > listed.length) listed.push(`and ${bad.length - listed.length} more`);
+  throw new UsageError(
+    `${bad.length} of ${ids.length} ids are not instance ids such as i-bp1d6tsvznfghy7y1234: ${listed.join(', ')}; nothing was sent`,
+  );
 }
 
 export function chunk<T>(items: T[], size: number): T[][] {

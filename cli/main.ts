@@ -37,7 +37,7 @@ Target defaults: FC_HTTP_TRIGGER_URL, FC_ACCOUNT_ID, FC_REGION, FC_ENDPOINT,
 FC_SERVICE_NAME, FC_FUNCTION_NAME, FC_QUALIFIER.
 
 Exit codes: 0 every instance done (Detached, Skipped, WouldDetach), 1 some failed,
-2 bad usage or a refused request (4xx).`;
+2 bad usage or a refused request (what was obtained before a refusal is still printed).`;
 
 async function detach(flags: CliFlags, io: CliIo): Promise<number> {
   const plan = resolveRunPlan(flags, io.env, io.readFile);
@@ -47,19 +47,36 @@ async function detach(flags: CliFlags, io: CliIo): Promise<number> {
     io.stderr.isTTY && !plan.json
       ? startProgress(io.stderr, plan.instanceIds.length, chunks.length)
       : silentProgress;
-  let outcomes: ChunkOutcome[];
+  // Kept as each invocation answers, so a refusal of a later one cannot lose what was obtained.
+  const outcomes: Array<ChunkOutcome | undefined> = chunks.map(() => undefined);
+  let stopped: { error: unknown } | undefined;
   try {
-    outcomes = await mapWithConcurrency(chunks, plan.concurrency, async (ids) => {
-      const outcome = await invoke(ids);
+    await mapWithConcurrency(chunks, plan.concurrency, async (ids, index) => {
+      outcomes[index] = await invoke(ids);
       progress.advance(ids.length);
-      return outcome;
     });
+  } catch (error) {
+    stopped = { error };
   } finally {
     progress.stop();
   }
-  const result = mergeResults(plan.request, outcomes);
-  io.stdout.write(plan.json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
-  return exitCodeFor(result);
+  const obtained = outcomes.filter((outcome): outcome is ChunkOutcome => outcome !== undefined);
+  const result = mergeResults(plan.request, obtained);
+  const print = (): void => {
+    io.stdout.write(plan.json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
+  };
+  if (stopped === undefined) {
+    print();
+    return exitCodeFor(result);
+  }
+  if (obtained.length > 0) {
+    // Instances may already be detached: the operator needs to see which, refusal or not.
+    print();
+    io.stderr.write(
+      `detach-key-pair: stopped early; the result above covers ${result.TotalCount} of ${plan.instanceIds.length} instances, the others got no answer.\n`,
+    );
+  }
+  throw stopped.error;
 }
 
 /** A single signed request to the HTTP trigger, printed raw: the `npm start` banner's example. */
@@ -141,9 +158,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return EXIT_USAGE_OR_REFUSED;
     }
     if (error instanceof RefusedError) {
-      io.stderr.write(
-        `detach-key-pair: the request was refused (HTTP ${error.status} ${error.code}): ${error.message}\n`,
-      );
+      const reason = error.status === undefined ? error.code : `HTTP ${error.status} ${error.code}`;
+      io.stderr.write(`detach-key-pair: the request was refused (${reason}): ${error.message}\n`);
       return EXIT_USAGE_OR_REFUSED;
     }
     throw error;

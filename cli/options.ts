@@ -1,7 +1,12 @@
 /** Flags and environment resolved into one run, or a UsageError that says what is missing. */
 import type { SigningCredentials } from './acs3-sign';
 import { UsageError } from './errors';
-import { parseInstanceIdList, parseInstancesFile, uniqueInOrder } from './instance-ids';
+import {
+  parseInstanceIdList,
+  parseInstancesFile,
+  requireInstanceIds,
+  uniqueInOrder,
+} from './instance-ids';
 import type { Target } from './invokers';
 import type { RunRequest } from './result';
 
@@ -113,7 +118,9 @@ function instanceIdsFrom(flags: CliFlags, readFile: (path: string) => string): s
     ids = parseInstanceIdList(required(flags.instances, '--instances or --instances-file'));
   }
   if (ids.length === 0) throw new UsageError('no instance ids given');
-  return uniqueInOrder(ids);
+  const unique = uniqueInOrder(ids);
+  requireInstanceIds(unique);
+  return unique;
 }
 
 export function resolveRunPlan(

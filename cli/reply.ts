@@ -1,7 +1,13 @@
 /**
  * Turns what came back from one invocation into a chunk outcome, the same way for the FC API
  * and the HTTP trigger: a result, a whole-invocation failure (exit 1), or a refusal (exit 2).
+ *
+ * The function's answers (functions/detach-key-pair/src/events.ts and http.ts): over the HTTP
+ * trigger a result, or problem+json whose status says whether it was refused; over the FC API a
+ * result, or its error object in a 200 whose `Retryable` says so. For a retryable cause the
+ * handler throws instead, which FC answers with X-Fc-Error-Type and `{errorMessage, errorType}`.
  */
+import type { ErrorResult } from '../functions/detach-key-pair/src/events';
 import { RefusedError } from './errors';
 import { isDetachResult, type ChunkOutcome } from './result';
 
@@ -11,18 +17,6 @@ export interface RawReply {
   errorType?: string;
   body: string;
 }
-
-/**
- * Errors the function throws for a request it will never accept (functions/.../errors.ts);
- * over the FC API they arrive as an UnhandledInvocationError carrying this errorType.
- */
-const REQUEST_ERROR_TYPES = new Set([
-  'ValidationError',
-  'PolicyDeniedError',
-  'MalformedPayloadError',
-  'UnsupportedEventError',
-  'PayloadTooLargeError',
-]);
 
 const MAX_PROBLEMS_SHOWN = 5;
 
@@ -34,34 +28,53 @@ function parse(body: string): unknown {
   }
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length > 0 ? value : undefined;
 
-/** The readable part of a problem+json, FC API error or FC function-error body. */
+/** `pointer: detail` for each field problem: problem+json `errors`, the error object's `Errors`. */
+function fieldProblems(fields: Record<string, unknown>): string[] {
+  const list = Array.isArray(fields.errors) ? fields.errors : fields.Errors;
+  const problems: unknown[] = Array.isArray(list) ? list : [];
+  return problems.filter(isRecord).map((problem) => {
+    const pointer = text(problem.pointer) ?? text(problem.Pointer);
+    const detail = text(problem.detail) ?? text(problem.Detail) ?? '';
+    // The root pointer is "", the whole request: the detail says enough on its own.
+    return pointer === undefined ? detail : `${pointer}: ${detail}`;
+  });
+}
+
+/** The readable part of a problem+json, the function's error object, or an FC error body. */
 export function describeBody(body: unknown): { code?: string; message: string } {
-  if (typeof body !== 'object' || body === null) {
+  if (!isRecord(body)) {
     return { message: text(body)?.slice(0, 500) ?? '(empty response)' };
   }
-  const fields = body as Record<string, unknown>;
-  const problems = Array.isArray(fields.problems)
-    ? fields.problems
-        .slice(0, MAX_PROBLEMS_SHOWN)
-        .map((p: { pointer?: string; detail?: string }) =>
-          `${p.pointer ?? ''} ${p.detail ?? ''}`.trim(),
-        )
-    : [];
+  const problems = fieldProblems(body);
+  const shown = problems.slice(0, MAX_PROBLEMS_SHOWN);
+  if (problems.length > shown.length) shown.push(`${problems.length - shown.length} more`);
   const message =
-    text(fields.detail) ??
-    text(fields.title) ??
-    text(fields.Message) ??
-    text(fields.ErrorMessage) ??
-    text(fields.errorMessage) ??
+    text(body.detail) ??
+    text(body.title) ??
+    text(body.Message) ??
+    text(body.ErrorMessage) ??
+    text(body.errorMessage) ??
     JSON.stringify(body).slice(0, 500);
   return {
-    code:
-      text(fields.code) ?? text(fields.Code) ?? text(fields.ErrorCode) ?? text(fields.errorType),
-    message: problems.length > 0 ? `${message} (${problems.join('; ')})` : message,
+    code: text(body.code) ?? text(body.Code) ?? text(body.ErrorCode) ?? text(body.errorType),
+    message: shown.length > 0 ? `${message} (${shown.join('; ')})` : message,
   };
+}
+
+/** The function's answer to an event caller that it refused or could not serve (errorResult). */
+function isErrorResult(value: unknown): value is ErrorResult {
+  return (
+    isRecord(value) &&
+    typeof value.Code === 'string' &&
+    typeof value.Message === 'string' &&
+    typeof value.Retryable === 'boolean'
+  );
 }
 
 const isRefusal = (status: number): boolean => status >= 400 && status < 500 && status !== 429;
@@ -70,17 +83,23 @@ export function interpretReply(reply: RawReply, instanceIds: string[]): ChunkOut
   const body = parse(reply.body);
   const { code, message } = describeBody(body);
   if (reply.errorType) {
-    if (code && REQUEST_ERROR_TYPES.has(code)) throw new RefusedError(reply.status, code, message);
-    return { kind: 'failed', instanceIds, code: reply.errorType, message };
+    // The handler throws only for a retryable cause (errorType is then ECS's code); a timeout or
+    // crash carries no errorType. Either way sending the ids again may work.
+    return { kind: 'failed', instanceIds, code: code ?? reply.errorType, message, retryable: true };
   }
   if (isRefusal(reply.status))
-    throw new RefusedError(reply.status, code ?? `HTTP${reply.status}`, message);
+    throw new RefusedError(code ?? `HTTP${reply.status}`, message, reply.status);
   if (isDetachResult(body)) return { kind: 'result', result: body };
+  if (isErrorResult(body)) {
+    if (!body.Retryable) throw new RefusedError(body.Code, message);
+    return { kind: 'failed', instanceIds, code: body.Code, message, retryable: true };
+  }
   return {
     kind: 'failed',
     instanceIds,
     code: code ?? `HTTP${reply.status}`,
     message: `unexpected response (HTTP ${reply.status}): ${message}`,
+    retryable: true,
   };
 }
 
@@ -92,7 +111,13 @@ export function interpretFailure(
   instanceIds: string[],
 ): ChunkOutcome {
   if (status !== undefined && isRefusal(status)) {
-    throw new RefusedError(status, code ?? `HTTP${status}`, message);
+    throw new RefusedError(code ?? `HTTP${status}`, message, status);
   }
-  return { kind: 'failed', instanceIds, code: code ?? 'InvocationFailed', message };
+  return {
+    kind: 'failed',
+    instanceIds,
+    code: code ?? 'InvocationFailed',
+    message,
+    retryable: true,
+  };
 }

@@ -24,7 +24,14 @@ export interface RunRequest {
 export type ChunkOutcome =
   | { kind: 'result'; result: DetachResult }
   /** The invocation failed as a whole (function error, timeout, 5xx, network): its ids are unknown. */
-  | { kind: 'failed'; instanceIds: string[]; code: string; message: string };
+  | {
+      kind: 'failed';
+      instanceIds: string[];
+      code: string;
+      message: string;
+      /** Whether sending these ids again may help, as for an instance's own Retryable. */
+      retryable: boolean;
+    };
 
 const COUNT_FIELDS = [
   'TotalCount',
@@ -51,8 +58,7 @@ function failedChunkResult(outcome: Extract<ChunkOutcome, { kind: 'failed' }>): 
     Success: false,
     Code: outcome.code,
     Message: outcome.message,
-    // The invocation as a whole failed (timeout, crash, 5xx, network): sending it again may work.
-    Retryable: true,
+    Retryable: outcome.retryable,
   }));
 }
 

@@ -22,6 +22,11 @@ const MAX_INSTANCE_ID_LENGTH = 34;
 /** Past this many bad ids, one summary line says how many more; a response stays small. */
 const MAX_REPORTED_ID_PROBLEMS = 20;
 
+/** The function's instance id rule, for callers that check ids before sending them (the ops CLI). */
+export function isInstanceId(id: string): boolean {
+  return id.length <= MAX_INSTANCE_ID_LENGTH && INSTANCE_ID.test(id);
+}
+
 function requiredString(kind: string) {
   return z.string({
     error: (issue) => (issue.input === undefined ? 'is required' : `must be a string (${kind})`),

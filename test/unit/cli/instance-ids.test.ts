@@ -3,6 +3,7 @@ import {
   chunk,
   parseInstanceIdList,
   parseInstancesFile,
+  requireInstanceIds,
   uniqueInOrder,
 } from '../../../cli/instance-ids';
 
@@ -66,6 +67,34 @@ describe('uniqueInOrder', () => {
 
     // Assess
     expect(unique).toEqual(['i-b', 'i-a', 'i-c']);
+  });
+});
+
+describe('requireInstanceIds', () => {
+  it('accepts ids the function accepts', () => {
+    // Prepare
+    const ids = ['i-bp1d6tsvznfghy7y0001', 'i-12345678'];
+
+    // Act
+    const check = (): void => requireInstanceIds(ids);
+
+    // Assess
+    expect(check).not.toThrow();
+  });
+
+  it('names the first few bad ids and counts the rest', () => {
+    // Prepare
+    const bad = ['i-short', 'I-BP1D6TSVZNFGHY7Y0001', 'bp1d6tsvznfghy7y0001', 'i-a', 'i-b', 'i-c'];
+    const ids = ['i-bp1d6tsvznfghy7y0001', ...bad, `i-${'a'.repeat(33)}`];
+
+    // Act
+    const check = (): void => requireInstanceIds(ids);
+
+    // Assess
+    expect(check).toThrow(UsageError);
+    expect(check).toThrow(
+      '7 of 8 ids are not instance ids such as i-bp1d6tsvznfghy7y1234: "i-short", "I-BP1D6TSVZNFGHY7Y0001", "bp1d6tsvznfghy7y0001", "i-a", "i-b", and 2 more; nothing was sent',
+    );
   });
 });
 

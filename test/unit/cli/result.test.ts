@@ -84,6 +84,7 @@ describe('mergeResults', () => {
         instanceIds: ['i-b', 'i-c'],
         code: 'UnhandledInvocationError',
         message: 'Function time out after 300 seconds',
+        retryable: true,
       },
     ]);
 
@@ -110,6 +111,25 @@ describe('mergeResults', () => {
     ]);
     expect(merged.RequestIds).toEqual(['req-1']);
   });
+  it.each([true, false])(
+    "keeps a failed invocation's Retryable (%s) on its instances",
+    (retryable) => {
+      // Prepare
+      const failed = {
+        kind: 'failed' as const,
+        instanceIds: ['i-a'],
+        code: 'ServiceUnavailable',
+        message: 'ECS did not complete DetachKeyPair (ServiceUnavailable). Retry later.',
+        retryable,
+      };
+
+      // Act
+      const merged = mergeResults(request, [failed]);
+
+      // Assess
+      expect(merged.Results).toEqual([expect.objectContaining({ Retryable: retryable })]);
+    },
+  );
 });
 
 describe('exitCodeFor', () => {
