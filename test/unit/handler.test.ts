@@ -249,11 +249,16 @@ describe('handler for event callers', () => {
     expect(ecs.callsOf('DetachKeyPair')).toHaveLength(1);
   });
 
-  it('works with a missing or empty context', async () => {
+  it.each([
+    ['no context', undefined],
+    ['an empty context', {}],
+    ['empty credentials', { credentials: {} }],
+    ['fields of the wrong types', { requestId: 7, function: 'x', credentials: 'secret' }],
+  ])('works with %s', async (_case, context) => {
     // Prepare
     const { handler, portRequests } = handlerWithFake({ ecs: seeded() });
     // Act
-    const answer = await handler(loadEvent('direct/request.json'), { credentials: {} });
+    const answer = await handler(loadEvent('direct/request.json'), context);
     // Assess
     expect(answer).toMatchObject({ RequestId: 'generated-request-id', DetachedCount: 2 });
     expect(portRequests[0][0]).toBeUndefined();

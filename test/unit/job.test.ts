@@ -146,6 +146,24 @@ describe('runJob', () => {
     expect(ecs.callsOf('DescribeInstances')).toHaveLength(2);
   });
 
+  it('checks the instances of a call whose answer was lost, and finds them detached', async () => {
+    // Prepare
+    const { ecs, run } = setup();
+    const ids = ecs.seed(instanceIds(3), { osType: 'linux', keyPairName: 'k1' });
+    const original = ecs.detachKeyPair.bind(ecs);
+    ecs.detachKeyPair = async (input, options) => {
+      await original(input, options);
+      throw ecsError('timeout', 'RequestTimeout', { statusCode: undefined });
+    };
+    // Act
+    const job = await run({ InstanceIds: ids });
+    // Assess
+    expect(statuses(job.outcomes)).toStrictEqual(['Skipped', 'Skipped', 'Skipped']);
+    expect(job.outcomes.get(ids[0])?.message).toContain(
+      'Checked after DetachKeyPair reported RequestTimeout',
+    );
+  });
+
   it("keeps ECS's per-instance failure when the instance still holds the key", async () => {
     // Prepare
     const { ecs, run } = setup();
