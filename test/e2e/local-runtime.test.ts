@@ -23,6 +23,13 @@ async function postToTrigger(runtime: FcRuntime, body: unknown, headers: Record<
   return send(url, 'POST', headers, Buffer.from(JSON.stringify(body)), 5000);
 }
 
+/** The headers of a trigger POST of `body`, signed with the runtime's caller credentials. */
+function signedTriggerHeaders(runtime: FcRuntime, body: unknown): Record<string, string> {
+  const url = new URL(`${runtime.url}/detach?dry=1`);
+  const bytes = Buffer.from(JSON.stringify(body));
+  return signTriggerRequest(url, 'POST', bytes, runtime.callerCredentials);
+}
+
 describe('local FC runtime (fixture bundle)', () => {
   let runtime: FcRuntime;
 
@@ -182,13 +189,7 @@ describe('local FC runtime (fixture bundle)', () => {
     it('builds the FC3 v1 event for a correctly signed request', async () => {
       // Prepare
       const body = { action: 'echo' };
-      const url = new URL(`${runtime.url}/detach?dry=1`);
-      const headers = signTriggerRequest(
-        url,
-        'POST',
-        Buffer.from(JSON.stringify(body)),
-        runtime.callerCredentials,
-      );
+      const headers = signedTriggerHeaders(runtime, body);
 
       // Act
       const reply = await postToTrigger(runtime, body, { ...headers, 'x-multi': 'a' });
@@ -214,13 +215,7 @@ describe('local FC runtime (fixture bundle)', () => {
     it('writes the handler statusCode, headers and body back', async () => {
       // Prepare
       const body = { action: 'respond' };
-      const url = new URL(`${runtime.url}/detach?dry=1`);
-      const headers = signTriggerRequest(
-        url,
-        'POST',
-        Buffer.from(JSON.stringify(body)),
-        runtime.callerCredentials,
-      );
+      const headers = signedTriggerHeaders(runtime, body);
 
       // Act
       const reply = await postToTrigger(runtime, body, headers);
