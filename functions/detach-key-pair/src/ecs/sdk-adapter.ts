@@ -54,20 +54,13 @@ function rpcParams(action: string): $OpenApiUtil.Params {
 }
 
 /**
- * httpx starts the read timer only once connected, so a call may last its connect time beyond
- * its read timeout. Capped at the deadline's smallest safety margin (deadline.ts
- * safetyMarginMs), a connect can never push a call past FC's own timeout. Connections are kept
- * alive between calls, so few calls connect at all; a slow connect fails as a retryable
- * network error.
+ * Both fitted to the time left. httpx hands connectTimeout to Node as the socket's *idle*
+ * timeout, which also runs while ECS is preparing its answer: a shorter one would abandon slow
+ * answers (and leave detaches unconfirmed), so it cannot be used to bound the connect alone.
  */
-const MAX_CONNECT_TIMEOUT_MS = 500;
-
 function runtimeFor(options: CallOptions): $dara.RuntimeOptions {
   const timeout = Math.max(1, Math.floor(options.timeoutMs));
-  return new $dara.RuntimeOptions({
-    connectTimeout: Math.min(MAX_CONNECT_TIMEOUT_MS, timeout),
-    readTimeout: timeout,
-  });
+  return new $dara.RuntimeOptions({ connectTimeout: timeout, readTimeout: timeout });
 }
 
 interface SdkErrorShape {
