@@ -377,4 +377,30 @@ describe('runJob', () => {
     await expect(act).rejects.toMatchObject({ code: 'InvalidSecurityToken.Expired' });
     expect(ecs.callsOf('DetachKeyPair').length).toBeLessThan(20);
   });
+
+  it('finishes the plan with one call at a time while partial batches wait', async () => {
+    // Prepare: every third instance holds the key, so chunks leave batches part-filled.
+    const ecs = new FakeEcs();
+    const clock = new FakeClock();
+    ecs.onCall = (ms) => clock.advance(ms);
+    const ids = instanceIds(300);
+    ids.forEach((id, index) =>
+      ecs.seed([id], { osType: 'linux', keyPairName: index % 3 === 0 ? 'k1' : 'k2' }),
+    );
+    // Act
+    const job = await runJob(
+      { RegionId: 'cn-hangzhou', KeyPairName: 'k1', InstanceIds: ids, DryRun: false },
+      {
+        port: ecs,
+        deadline: new Deadline(clock.now() + 60_000, clock),
+        clock,
+        retryPolicy: DEFAULT_RETRY_POLICY,
+        concurrency: 1,
+      },
+    );
+    // Assess
+    expect(statuses(job.outcomes).filter((status) => status === 'Detached')).toHaveLength(100);
+    expect(ecs.callsOf('DescribeInstances')).toHaveLength(3);
+    expect(ecs.callsOf('DetachKeyPair')).toHaveLength(2);
+  });
 });

@@ -87,6 +87,45 @@ function severity(failure: CallFailure): number {
   return failure instanceof DeadlineExceededError ? 2 : 1;
 }
 
+/**
+ * How far the plan may run ahead of the apply: two DetachKeyPair batches of ids per call slot
+ * (ECS_CONCURRENCY) may wait or be in flight before another DescribeInstances starts. The apply
+ * sets the pace (two detach calls per describe), so describing further ahead would gain nothing
+ * and only spend the DescribeInstances rate limit sooner.
+ */
+const PLAN_LOOKAHEAD_IDS_PER_CALL_SLOT = 2 * DETACH_KEY_PAIR_MAX_IDS;
+
+/**
+ * Instance ids in calls under way (DescribeInstances or DetachKeyPair), bounded. Ids waiting to
+ * fill a batch are not counted: only calls in flight can free room, so a wait always ends.
+ */
+class PlanLookahead {
+  private reserved = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  /** Waits until `count` more ids fit (always lets one through when nothing is under way). */
+  async reserve(count: number): Promise<void> {
+    while (this.reserved > 0 && this.reserved + count > this.limit) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.reserved += count;
+  }
+
+  /** Counts ids that go under way whatever the room: a batch may not wait on the plan. */
+  take(count: number): void {
+    this.reserved += count;
+  }
+
+  release(count: number): void {
+    this.reserved -= count;
+    // Every waiter checks again; the first to fit takes the room (reserve is synchronous after
+    // its wake-up), the others wait for the next release.
+    this.waiting.splice(0).forEach((wake) => wake());
+  }
+}
+
 export async function runJob(request: DetachRequest, deps: JobDependencies): Promise<JobOutcome> {
   const { port, deadline, clock, retryPolicy, concurrency } = deps;
   const ledger = new Ledger();
@@ -115,9 +154,12 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
   const pending: string[] = [];
   let holdersFound = false;
   const detachRuns: Promise<void>[] = [];
+  // One slot more than the calls allowed in flight, so a describe and a detach always overlap.
+  const lookahead = new PlanLookahead((concurrency + 1) * PLAN_LOOKAHEAD_IDS_PER_CALL_SLOT);
   const startBatches = (includePartial: boolean) => {
     while (pending.length >= DETACH_KEY_PAIR_MAX_IDS || (includePartial && pending.length > 0)) {
       const batch = pending.splice(0, DETACH_KEY_PAIR_MAX_IDS);
+      lookahead.take(batch.length);
       detachRuns.push(
         detachBatch(
           batch,
@@ -126,7 +168,7 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
               port.detachKeyPair({ regionId, keyPairName, instanceIds }, options),
             ),
           ledger,
-        ),
+        ).finally(() => lookahead.release(batch.length)),
       );
     }
   };
@@ -148,11 +190,14 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
   };
 
   const planChunk = async (instanceIds: string[]) => {
+    await lookahead.reserve(instanceIds.length);
     if (ledger.stopCause) {
+      lookahead.release(instanceIds.length);
       ledger.fail(instanceIds, ledger.stopCause);
       return;
     }
     const found = await describeIds(instanceIds);
+    lookahead.release(instanceIds.length);
     if (!(found instanceof Map)) {
       ledger.fail(instanceIds, found);
       return;
