@@ -6,7 +6,7 @@ import {
   callWithRetry,
   DEFAULT_RETRY_POLICY,
 } from '../../functions/detach-key-pair/src/ecs/retry';
-import { toEcsCallError } from '../../functions/detach-key-pair/src/ecs/sdk-adapter';
+import { toEcsCallError, withinTime } from '../../functions/detach-key-pair/src/ecs/sdk-adapter';
 import { Deadline } from '../../functions/detach-key-pair/src/deadline';
 import {
   ConfigurationError,
@@ -39,6 +39,32 @@ describe('resolveEndpoint', () => {
     const act = () => resolveEndpoint('cn-shanghai', 'ftp://127.0.0.1');
     // Assess
     expect(act).toThrow(ConfigurationError);
+  });
+});
+
+describe('withinTime', () => {
+  it('answers a call that outlasts its time as a timeout, whatever the transport does', async () => {
+    // Prepare
+    const never = new Promise<never>(() => undefined);
+    // Act
+    const error = await withinTime(never, 20).catch((caught: unknown) => caught);
+    // Assess
+    expect(toEcsCallError('DetachKeyPair', error)).toMatchObject({
+      kind: 'timeout',
+      code: 'RequestTimeout',
+      retryable: true,
+    });
+  });
+
+  it("passes a call's answer or failure through when it comes in time", async () => {
+    // Act
+    const answer = await withinTime(Promise.resolve('answer'), 1000);
+    const failure = await withinTime(Promise.reject(new Error('refused')), 1000).catch(
+      (caught: unknown) => caught,
+    );
+    // Assess
+    expect(answer).toBe('answer');
+    expect(failure).toMatchObject({ message: 'refused' });
   });
 });
 

@@ -56,7 +56,8 @@ function rpcParams(action: string): $OpenApiUtil.Params {
 /**
  * Both fitted to the time left. httpx hands connectTimeout to Node as the socket's *idle*
  * timeout, which also runs while ECS is preparing its answer: a shorter one would abandon slow
- * answers (and leave detaches unconfirmed), so it cannot be used to bound the connect alone.
+ * answers (and leave detaches unconfirmed), so it cannot bound the connect alone, and a slow
+ * connect could stretch a call past them. withinTime() bounds the whole call instead.
  */
 function runtimeFor(options: CallOptions): $dara.RuntimeOptions {
   const timeout = Math.max(1, Math.floor(options.timeoutMs));
@@ -166,6 +167,25 @@ function optionalText(record: JsonObject, name: string): string | undefined {
   return value === undefined || value === null || value === '' ? undefined : String(value);
 }
 
+/**
+ * The call's answer, or a RequestTimeoutError once `timeoutMs` has passed, whatever the transport
+ * is doing: no call may outlast the time left before the function's deadline. An abandoned call
+ * is answered as a timeout, which the job treats as a possibly lost answer and re-checks.
+ */
+export function withinTime<T>(call: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`No answer within ${timeoutMs} ms.`);
+      error.name = 'RequestTimeoutError';
+      reject(error);
+    }, timeoutMs);
+  });
+  // The abandoned call still settles later; its outcome is no longer anyone's to handle.
+  call.catch(() => undefined);
+  return Promise.race([call, expired]).finally(() => clearTimeout(timer));
+}
+
 class EcsSdkPort implements EcsPort {
   constructor(private readonly client: OpenApi) {}
 
@@ -177,10 +197,9 @@ class EcsSdkPort implements EcsPort {
   ): Promise<T> {
     try {
       const request = new $OpenApiUtil.OpenApiRequest({ query: OpenApiUtil.query(query) });
-      const raw: unknown = await this.client.callApi(
-        rpcParams(action),
-        request,
-        runtimeFor(options),
+      const raw: unknown = await withinTime(
+        this.client.callApi(rpcParams(action), request, runtimeFor(options)),
+        Math.max(1, Math.floor(options.timeoutMs)),
       );
       const body = isJsonObject(raw) ? raw.body : undefined;
       if (body !== undefined && body !== null && !isJsonObject(body)) return malformed('body');
