@@ -14,7 +14,7 @@ import {
 } from '../auth/acs3';
 import { createCredentialStore, type CredentialStore, type KnownCredential } from './credentials';
 import { EcsApiError, invalidParameter, missingParameter } from './errors';
-import { createNonceRegistry, type NonceRegistry } from './nonces';
+import { createNonceRegistry, type NonceRegistry } from '../auth/nonces';
 
 export interface AuthSettings {
   credentials: CredentialStore;

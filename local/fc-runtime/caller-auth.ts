@@ -11,7 +11,7 @@ import {
   parseAcs3Authorization,
   type ReceivedRequest,
 } from '../auth/acs3';
-import { createNonceRegistry, type NonceRegistry } from '../ecs-emulator/nonces';
+import { createNonceRegistry, type NonceRegistry } from '../auth/nonces';
 
 export interface CallerCredential {
   accessKeyId: string;
@@ -26,7 +26,7 @@ export interface AuthFailure {
 }
 
 /** FC's allowed clock skew for signed requests. */
-export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 /** A fresh STS-style credential for local callers: random, so no real key is ever needed. */
 export function generateCallerCredential(): CallerCredential {
