@@ -47,7 +47,7 @@ function fieldProblems(fields: Record<string, unknown>): string[] {
 }
 
 /** The readable part of a problem+json, the function's error object, or an FC error body. */
-export function describeBody(body: unknown): { code?: string; message: string } {
+function describeBody(body: unknown): { code?: string; message: string } {
   if (!isRecord(body)) {
     return { message: text(body)?.slice(0, 500) ?? '(empty response)' };
   }

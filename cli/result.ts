@@ -93,8 +93,8 @@ export function mergeResults(request: RunRequest, outcomes: ChunkOutcome[]): Mer
   return merged;
 }
 
-export const EXIT_DONE = 0;
-export const EXIT_SOME_FAILED = 1;
+const EXIT_DONE = 0;
+const EXIT_SOME_FAILED = 1;
 export const EXIT_USAGE_OR_REFUSED = 2;
 
 /** 0 when every instance is done (Detached, Skipped or WouldDetach), 1 when any failed. */

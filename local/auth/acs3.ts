@@ -38,7 +38,7 @@ export function percentEncode(value: string): string {
   );
 }
 
-export function sha256Hex(data: Buffer | string): string {
+function sha256Hex(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
@@ -71,7 +71,7 @@ function headerValue(headers: ReceivedRequest['headers'], name: string): string 
     .join(',');
 }
 
-export function canonicalRequest(req: ReceivedRequest, signedHeaders: string[]): string {
+function canonicalRequest(req: ReceivedRequest, signedHeaders: string[]): string {
   const query = Object.keys(req.query)
     .sort()
     .map((key) => `${key}=${percentEncode(req.query[key])}`)
@@ -90,11 +90,7 @@ export function canonicalRequest(req: ReceivedRequest, signedHeaders: string[]):
   ].join('\n');
 }
 
-export function acs3Signature(
-  secret: string,
-  req: ReceivedRequest,
-  signedHeaders: string[],
-): string {
+function acs3Signature(secret: string, req: ReceivedRequest, signedHeaders: string[]): string {
   const stringToSign = `${ACS3_ALGORITHM}\n${sha256Hex(canonicalRequest(req, signedHeaders))}`;
   return createHmac('sha256', secret).update(stringToSign).digest('hex');
 }

@@ -15,7 +15,7 @@ import { isAllowed } from './ram';
 import type { RequestLog, RequestLogEntry } from './request-log';
 import type { Waits } from './waits';
 
-export const API_VERSION = '2014-05-26';
+const API_VERSION = '2014-05-26';
 
 export interface ServerParts {
   context: ActionContext;

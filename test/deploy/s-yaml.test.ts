@@ -96,6 +96,12 @@ const TRIGGER_CONFIG_DEFINITION: Record<string, string> = {
   eventbridge: 'IEventBridge',
 };
 
+/** The function's own reading of the (single) request an event carries. */
+function requestOf(invocation: ReturnType<typeof detectInvocation>) {
+  const [read] = 'payloads' in invocation ? invocation.payloads : [];
+  return parseRequest(read && 'payload' in read ? read.payload : undefined, DEFAULT_MAX_INSTANCES);
+}
+
 describe('s.yaml', () => {
   let project: RenderedProject;
 
@@ -250,11 +256,7 @@ describe('s.yaml', () => {
       source: 'timer',
       payloads: [{ payload: expect.anything() }],
     });
-    const [read] = 'payloads' in invocation ? invocation.payloads : [];
-    const request = parseRequest(
-      'payload' in read ? read.payload : undefined,
-      DEFAULT_MAX_INSTANCES,
-    );
+    const request = requestOf(invocation);
     expect(request).toMatchObject({ RegionId: 'cn-hangzhou', DryRun: true });
     expect(request.InstanceIds.length).toBeGreaterThan(0);
   });
@@ -273,11 +275,7 @@ describe('s.yaml', () => {
       source: 'cloudevent',
       payloads: [{ payload: expect.anything() }],
     });
-    const [read] = 'payloads' in invocation ? invocation.payloads : [];
-    const request = parseRequest(
-      'payload' in read ? read.payload : undefined,
-      DEFAULT_MAX_INSTANCES,
-    );
+    const request = requestOf(invocation);
     expect(request.InstanceIds.length).toBeGreaterThan(0);
   });
 });

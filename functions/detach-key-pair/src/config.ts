@@ -16,7 +16,7 @@ export interface Config {
 }
 
 export const DEFAULT_MAX_INSTANCES = 1000;
-export const DEFAULT_ECS_CONCURRENCY = 8;
+const DEFAULT_ECS_CONCURRENCY = 8;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 type Environment = Readonly<Record<string, string | undefined>>;

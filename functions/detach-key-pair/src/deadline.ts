@@ -12,13 +12,13 @@ export const systemClock: Clock = {
   random: () => Math.random(),
 };
 
-export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 60;
+const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 60;
 
 /**
  * The time kept back from FC's timeout to write the answer and the logs: a tenth of the timeout,
  * at least half a second and at most five.
  */
-export function safetyMarginMs(timeoutMs: number): number {
+function safetyMarginMs(timeoutMs: number): number {
   return Math.min(5000, Math.max(500, timeoutMs / 10));
 }
 

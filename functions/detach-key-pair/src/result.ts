@@ -46,7 +46,7 @@ export function toBoolean(value: LooseScalar): boolean {
   return value === true || (typeof value === 'string' && value.trim().toLowerCase() === 'true');
 }
 
-export function toText(value: LooseScalar): string {
+function toText(value: LooseScalar): string {
   return value === null || value === undefined ? '' : String(value);
 }
 

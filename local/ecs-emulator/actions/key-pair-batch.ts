@@ -10,7 +10,7 @@ import type { InstanceRecord } from '../state';
 import { idListParam, regionParam, requiredParam } from './params';
 import type { ActionContext, Params } from './types';
 
-export const MAX_BATCH = 50;
+const MAX_BATCH = 50;
 
 export interface KeyPairBatch {
   regionId: string;

@@ -26,17 +26,17 @@ export function isHttpTriggerEvent(value: unknown): value is HttpTriggerEvent {
 }
 
 export const MAX_BODY_BYTES = 64 * 1024;
-export const ALLOWED_METHODS = ['GET', 'POST'] as const;
+const ALLOWED_METHODS = ['GET', 'POST'] as const;
 
 export type HttpRoute = { kind: 'describe' } | { kind: 'detach'; payload: unknown };
 
-export function httpMethod(event: HttpTriggerEvent): string {
+function httpMethod(event: HttpTriggerEvent): string {
   const method = event.requestContext.http.method;
   return typeof method === 'string' ? method.toUpperCase() : '';
 }
 
 /** Header names are case-insensitive; FC joins repeated values with commas. */
-export function header(event: HttpTriggerEvent, name: string): string | undefined {
+function header(event: HttpTriggerEvent, name: string): string | undefined {
   if (!isRecord(event.headers)) return undefined;
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(event.headers)) {

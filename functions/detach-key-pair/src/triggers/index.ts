@@ -18,7 +18,7 @@ export type Invocation =
   | { source: EventSource; batch: boolean; payloads: PayloadOrError[] }
   | { source: 'unsupported'; error: DetachKeyPairError };
 
-export const ACCEPTED_SHAPES =
+const ACCEPTED_SHAPES =
   'Accepted events: an FC HTTP trigger event (POST a JSON body), a CloudEvent or an array of ' +
   'CloudEvents with the request in data, a timer event with the request as a JSON string in ' +
   'payload, or the request itself: {"RegionId", "KeyPairName", "InstanceIds", "DryRun"?}.';
