@@ -14,7 +14,11 @@ const TARGETS = {
   benchSeconds: 300,
 } as const;
 
-export type Verdict = 'PASS' | 'FAIL' | 'info';
+/**
+ * `blocked`: a target the design cannot meet as it stands; shown beside the figure, left out of
+ * the exit code, and explained in BENCHMARKS.md.
+ */
+export type Verdict = 'PASS' | 'FAIL' | 'info' | 'blocked';
 
 export interface Row {
   figure: string;
@@ -95,12 +99,13 @@ function warmRows(warm: WarmResult): Row[] {
       verdict: atMost(warm.ratio, TARGETS.warmRatio),
     },
     {
-      // The handler plans before it detaches (DescribeInstances, then DetachKeyPair): against a
-      // single call it is about 2× by construction, whatever its own overhead.
+      // Issue 6's literal comparison. The handler plans before it detaches (DescribeInstances,
+      // then DetachKeyPair), as DESIGN.md's flow requires: against a single call it is about 2×
+      // by construction, whatever its own overhead.
       figure: `Warm: handler vs one direct DetachKeyPair, ${warm.instances} instances`,
       measured: `${ratio(warm.ratioToOneCall)} (vs ${ms(warm.directDetachMedianMs)}; the handler plans first)`,
-      target: 'info (~2× by design)',
-      verdict: 'info',
+      target: `≤ ${ratio(TARGETS.warmRatio)}: needs detach before plan`,
+      verdict: atMost(warm.ratioToOneCall, TARGETS.warmRatio) === 'PASS' ? 'PASS' : 'blocked',
     },
   ];
 }

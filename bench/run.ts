@@ -22,9 +22,9 @@ export interface BenchConfig {
 }
 
 export const FULL_BENCH: BenchConfig = {
-  coldStartRounds: 15,
-  warmRounds: 25,
-  warmupRounds: 3,
+  coldStartRounds: 25,
+  warmRounds: 75,
+  warmupRounds: 10,
   warmInstances: 50,
   fleetSizes: [100, 1_000, 10_000],
   fleetRuns: 5,
