@@ -8,7 +8,7 @@ import { EcsApiError, missingParameter } from '../errors';
 import { instanceArn, keyPairArn } from '../ram';
 import type { InstanceRecord } from '../state';
 import { idListParam, regionParam, requiredParam } from './params';
-import type { ActionContext, Params } from './types';
+import type { Action, ActionContext, Params } from './types';
 
 const MAX_BATCH = 50;
 
@@ -25,7 +25,7 @@ const invalidInstanceIds = (): EcsApiError =>
     'The specified parameter InstanceIds is not valid.',
   );
 
-export function parseKeyPairBatch(params: Params, context: ActionContext): KeyPairBatch {
+function parseKeyPairBatch(params: Params, context: ActionContext): KeyPairBatch {
   const regionId = regionParam(params, context);
   const keyPairName = requiredParam(params, 'KeyPairName');
   const instanceIds = idListParam(params, 'InstanceIds', MAX_BATCH, invalidInstanceIds);
@@ -34,7 +34,7 @@ export function parseKeyPairBatch(params: Params, context: ActionContext): KeyPa
   return { regionId, keyPairName, instanceIds };
 }
 
-export function batchResources(batch: KeyPairBatch, accountId: string): string[] {
+function batchResources(batch: KeyPairBatch, accountId: string): string[] {
   return [
     keyPairArn(batch.regionId, accountId, batch.keyPairName),
     ...batch.instanceIds.map((id) => instanceArn(batch.regionId, accountId, id)),
@@ -45,7 +45,7 @@ export function batchResources(batch: KeyPairBatch, accountId: string): string[]
  * The batch's instances (undefined where none is in the region), after the refusals that fail
  * the whole call: an unknown key pair, and any Windows instance, before anything changes.
  */
-export function resolveBatch(
+function resolveBatch(
   batch: KeyPairBatch,
   context: ActionContext,
 ): Array<InstanceRecord | undefined> {
@@ -91,7 +91,7 @@ export function unactionable(
   return outcome === 'succeed' ? succeeded(failure.instanceId) : failure;
 }
 
-export function notFoundOutcome(instanceId: string): InstanceOutcome {
+function notFoundOutcome(instanceId: string): InstanceOutcome {
   return {
     instanceId,
     success: false,
@@ -101,7 +101,7 @@ export function notFoundOutcome(instanceId: string): InstanceOutcome {
 }
 
 /** The response body, with counts and entry fields typed as the resultFieldStyle option says. */
-export function batchResponse(
+function batchResponse(
   batch: KeyPairBatch,
   outcomes: Array<InstanceOutcome | undefined>,
   context: ActionContext,
@@ -122,5 +122,36 @@ export function batchResponse(
         Message: o.message,
       })),
     },
+  };
+}
+
+/**
+ * An action on a batch of instances: `act` changes one instance the call can act on (named as the
+ * request names it) and says how it went; an instance not in the region is answered as the unknownInstance option says.
+ */
+export function keyPairBatchAction(
+  act: (
+    record: InstanceRecord,
+    instanceId: string,
+    batch: KeyPairBatch,
+    context: ActionContext,
+  ) => InstanceOutcome | undefined,
+): Action {
+  return (params, context) => {
+    const batch = parseKeyPairBatch(params, context);
+    return {
+      resources: batchResources(batch, context.accountId),
+      run() {
+        const instances = resolveBatch(batch, context);
+        const outcomes = batch.instanceIds.map((instanceId, i) => {
+          const record = instances[i];
+          if (!record) {
+            return unactionable(context.behaviour.unknownInstance, notFoundOutcome(instanceId));
+          }
+          return act(record, instanceId, batch, context);
+        });
+        return batchResponse(batch, outcomes, context);
+      },
+    };
   };
 }
