@@ -6,8 +6,8 @@ import Ecs from '@alicloud/ecs20140526';
 import { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import { Request as DaraRequest } from '@darabonba/typescript';
 import { createHash } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import { stringify } from 'node:querystring';
+import { send } from '../../cli/http-client';
 import type { EcsEmulator, IssuedCredentials } from '../../local/ecs-emulator';
 
 export const REGION = 'cn-hangzhou';
@@ -55,7 +55,7 @@ export interface RawAcs3Request {
  * Signs a DescribeRegions request as the SDK's doRequest does, lets `tamper` change it after
  * signing, and sends it.
  */
-export function sendRawAcs3(
+export async function sendRawAcs3(
   emu: EcsEmulator,
   credentials: IssuedCredentials,
   tamper: (request: RawAcs3Request) => void = () => undefined,
@@ -90,22 +90,12 @@ export function sendRawAcs3(
     headers: request.headers,
   };
   tamper(raw);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      `${emu.url}/?${stringify(raw.query)}`,
-      { method: 'POST', headers: raw.headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+  const reply = await send(
+    new URL(`${emu.url}/?${stringify(raw.query)}`),
+    'POST',
+    raw.headers,
+    Buffer.alloc(0),
+    10_000,
+  );
+  return { status: reply.status, body: JSON.parse(reply.body) as Record<string, unknown> };
 }
