@@ -4,7 +4,7 @@
  * described. Each kind of call has its own pacer and concurrency ceiling, since ECS throttles
  * per API.
  */
-import { detachBatch, type ApplyLedger } from './apply';
+import { detachBatch } from './apply';
 import type { Clock, Deadline } from './deadline';
 import { ConcurrencyLimiter } from './ecs/limiter';
 import { ActionPacer } from './ecs/pacer';
@@ -16,9 +16,11 @@ import {
 } from './ecs/port';
 import { callWithRetry, type RetryPolicy } from './ecs/retry';
 import { DeadlineExceededError, EcsCallError } from './errors';
+import { Ledger } from './ledger';
+import { PLAN_LOOKAHEAD_IDS_PER_CALL_SLOT, PlanLookahead } from './lookahead';
 import { classifyInstance, describeChunk } from './plan';
 import type { DetachRequest } from './request';
-import { failedBy, type InstanceOutcome } from './result';
+import type { InstanceOutcome } from './result';
 
 export interface JobDependencies {
   port: EcsPort;
@@ -33,97 +35,12 @@ export interface JobOutcome {
   ecsRequestIds: string[];
 }
 
-type CallFailure = EcsCallError | DeadlineExceededError;
-
-const STOPPING_KINDS = new Set(['forbidden', 'credentials', 'keyPairNotFound', 'regionNotFound']);
-
-class Ledger implements ApplyLedger {
-  readonly outcomes = new Map<string, InstanceOutcome>();
-  readonly requestIds = new Set<string>();
-  readonly failures: CallFailure[] = [];
-  stopCause: EcsCallError | undefined;
-  /** Whether ECS answered for at least one instance (not counting whole-call failures). */
-  answeredAny = false;
-
-  /** ECS's per-instance failures, to be checked against the instance's actual state. */
-  readonly doubted: string[] = [];
-
-  settle(instanceId: string, outcome: InstanceOutcome): void {
-    this.answeredAny = true;
-    this.outcomes.set(instanceId, outcome);
-  }
-
-  recheck(instanceIds: readonly string[]): void {
-    this.doubted.push(...instanceIds);
-  }
-
-  noteRequestId(requestId: string | undefined): void {
-    if (requestId) this.requestIds.add(requestId);
-  }
-
-  fail(instanceIds: readonly string[], error: CallFailure): void {
-    this.failures.push(error);
-    if (error instanceof EcsCallError) {
-      this.noteRequestId(error.details.requestId);
-      if (STOPPING_KINDS.has(error.kind)) this.stopCause ??= error;
-    }
-    const outcome = failedBy(error);
-    instanceIds.forEach((instanceId) => this.outcomes.set(instanceId, outcome));
-  }
-}
-
 function chunked<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let start = 0; start < items.length; start += size) {
     chunks.push(items.slice(start, start + size));
   }
   return chunks;
-}
-
-/** The order in which a shared cause decides the answer to the whole request. */
-function severity(failure: CallFailure): number {
-  // Causes every call would meet (RAM, the key pair, the region) are answered before this.
-  if (failure instanceof EcsCallError && failure.kind === 'throttled') return 3;
-  return failure instanceof DeadlineExceededError ? 2 : 1;
-}
-
-/**
- * How far the plan may run ahead of the apply: two DetachKeyPair batches of ids per call slot
- * (ECS_CONCURRENCY) may wait or be in flight before another DescribeInstances starts. The apply
- * sets the pace (two detach calls per describe), so describing further ahead would gain nothing
- * and only spend the DescribeInstances rate limit sooner.
- */
-const PLAN_LOOKAHEAD_IDS_PER_CALL_SLOT = 2 * DETACH_KEY_PAIR_MAX_IDS;
-
-/**
- * Instance ids in calls under way (DescribeInstances or DetachKeyPair), bounded. Ids waiting to
- * fill a batch are not counted: only calls in flight can free room, so a wait always ends.
- */
-class PlanLookahead {
-  private reserved = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly limit: number) {}
-
-  /** Waits until `count` more ids fit (always lets one through when nothing is under way). */
-  async reserve(count: number): Promise<void> {
-    while (this.reserved > 0 && this.reserved + count > this.limit) {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    }
-    this.reserved += count;
-  }
-
-  /** Counts ids that go under way whatever the room: a batch may not wait on the plan. */
-  take(count: number): void {
-    this.reserved += count;
-  }
-
-  release(count: number): void {
-    this.reserved -= count;
-    // Every waiter checks again; the first to fit takes the room (reserve is synchronous after
-    // its wake-up), the others wait for the next release.
-    this.waiting.splice(0).forEach((wake) => wake());
-  }
 }
 
 export async function runJob(request: DetachRequest, deps: JobDependencies): Promise<JobOutcome> {
@@ -293,13 +210,12 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
   const detachedAny = [...ledger.outcomes.values()].some((o) => o.status === 'Detached');
   // A cause every call would meet (RAM denial, no such key pair) is the answer to the request.
   if (ledger.stopCause && !detachedAny) throw ledger.stopCause;
-  if (!ledger.answeredAny && ledger.failures.length > 0) {
+  const worstFailure = ledger.worstFailure();
+  if (!ledger.answeredAny && worstFailure) {
     // ECS answered for no instance: answering with the failure (rather than a result full of
     // Failed entries) lets the caller, or FC's async retry, act on it. Once ECS has answered
     // for some, the result keeps them and marks the rest Failed.
-    throw ledger.failures.reduce((worst, failure) =>
-      severity(failure) > severity(worst) ? failure : worst,
-    );
+    throw worstFailure;
   }
   return { outcomes: ledger.outcomes, ecsRequestIds: [...ledger.requestIds] };
 }
