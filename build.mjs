@@ -98,7 +98,8 @@ const DEFERRED = {
   // Config) only when given an access key, which the adapter never gives it.
   '@alicloud/credentials': { esModule: true, exports: ['default', 'Config'] },
   // @darabonba/typescript xml.js: parses an error answer that comes as XML (a gateway's; ECS
-  // answers JSON) and builds XML bodies, which no ECS operation has.
+  // answers JSON) and builds XML bodies, which no ECS operation has. The smoke test reads such
+  // an answer through the bundle (test/deploy/smoke.test.ts).
   xml2js: { esModule: false, exports: ['Builder', 'Parser'] },
 };
 

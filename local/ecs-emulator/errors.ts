@@ -1,6 +1,7 @@
 /**
  * ECS API errors as the real service words them: an HTTP status, a Code and a Message, answered
- * in the body `{RequestId, HostId, Code, Message}`.
+ * in the body `{RequestId, HostId, Code, Message}`: as JSON, or as the XML `<Error>` document a
+ * gateway in front of ECS may answer with (the SDK parses both).
  */
 export class EcsApiError extends Error {
   public constructor(
@@ -8,6 +9,7 @@ export class EcsApiError extends Error {
     public readonly code: string,
     message: string,
     public readonly headers: Record<string, string> = {},
+    public readonly format: 'json' | 'xml' = 'json',
   ) {
     super(message);
     this.name = 'EcsApiError';

@@ -1,6 +1,6 @@
 /**
  * Injected faults, configured per action (or for every action with '*'): latency, a QPS limit
- * (token bucket), random throttling, random 500/503, dropped connections and responses held
+ * (token bucket), random throttling, random 500/503 (JSON or XML), dropped connections and responses held
  * past a client's timeout. Every random draw comes from the seeded source, in a fixed order per
  * request, so the same seed and the same request order replay the same faults.
  */
@@ -20,6 +20,8 @@ export interface FaultConfig {
   error500Rate?: number;
   /** Share of requests answered 503 ServiceUnavailable. */
   error503Rate?: number;
+  /** Share of requests answered 503 ServiceUnavailable as XML, as a gateway may answer. */
+  xmlErrorRate?: number;
   /** Share of requests whose connection is destroyed before they are handled. */
   dropRate?: number;
   /** Requests picked by hangRate are handled, then answered only after this long. */
@@ -60,11 +62,13 @@ const internalError = (): EcsApiError =>
     'The request processing has failed due to some unknown error, exception or failure.',
   );
 
-const serviceUnavailable = (): EcsApiError =>
+const serviceUnavailable = (format: EcsApiError['format'] = 'json'): EcsApiError =>
   new EcsApiError(
     503,
     'ServiceUnavailable',
     'The request has failed due to a temporary failure of the server.',
+    {},
+    format,
   );
 
 /** Takes a token if one is there; otherwise returns how long until one will be. */
@@ -120,6 +124,7 @@ export function createFaultInjector(random: Random): FaultInjector {
       if (chance(config.dropRate)) return { kind: 'drop' };
       if (chance(config.error500Rate)) return { kind: 'fail', error: internalError() };
       if (chance(config.error503Rate)) return { kind: 'fail', error: serviceUnavailable() };
+      if (chance(config.xmlErrorRate)) return { kind: 'fail', error: serviceUnavailable('xml') };
       const jitter = config.jitterMs ? random() * config.jitterMs : 0;
       const hangs = config.hangMs !== undefined && chance(config.hangRate ?? 1);
       return {

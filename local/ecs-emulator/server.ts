@@ -82,6 +82,24 @@ function send(
   res.end(JSON.stringify(body));
 }
 
+const escapeXml = (value: string): string =>
+  value.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`);
+
+/** An error as an XML `<Error>` document; the SDK takes it as XML on this exact content type. */
+function sendXmlError(
+  res: ServerResponse,
+  status: number,
+  fields: Record<string, string>,
+  headers: Record<string, string>,
+): void {
+  if (res.destroyed) return;
+  const elements = Object.entries(fields)
+    .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
+    .join('');
+  res.writeHead(status, { 'content-type': 'text/xml;charset=utf-8', ...headers });
+  res.end(`<?xml version="1.0" encoding="UTF-8"?><Error>${elements}</Error>`);
+}
+
 const forbiddenRam = (): EcsApiError =>
   new EcsApiError(
     403,
@@ -168,17 +186,14 @@ async function handle(
     entry.status = apiError.status;
     entry.code = apiError.code;
     const regionId = params.RegionId;
-    send(
-      res,
-      apiError.status,
-      {
-        RequestId: requestId,
-        HostId: regionId ? `ecs.${regionId}.aliyuncs.com` : 'ecs.aliyuncs.com',
-        Code: apiError.code,
-        Message: apiError.message,
-      },
-      apiError.headers,
-    );
+    const fields = {
+      RequestId: requestId,
+      HostId: regionId ? `ecs.${regionId}.aliyuncs.com` : 'ecs.aliyuncs.com',
+      Code: apiError.code,
+      Message: apiError.message,
+    };
+    if (apiError.format === 'xml') sendXmlError(res, apiError.status, fields, apiError.headers);
+    else send(res, apiError.status, fields, apiError.headers);
   } finally {
     entry.durationMs = Date.now() - time;
     parts.log.add(entry);

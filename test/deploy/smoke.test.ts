@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startEcsEmulator, type EcsEmulator, type RamPolicy } from '../../local/ecs-emulator';
+import { loadEvent } from '../helpers/events';
 import { readJson, repoPath, REPO_ROOT } from './support';
 
 const BUNDLE = repoPath('dist/index.js');
@@ -23,11 +24,11 @@ type CredentialSource = 'context' | 'environment';
  * The bundle in a fresh node, as FC runs it: the role's credentials via the context, or (a local
  * run) via the default credential chain's environment variables and an empty context.credentials.
  */
-async function invokeBundle(
+async function invokeBundle<Answer = Result>(
   emulator: EcsEmulator,
   event: unknown,
   source: CredentialSource = 'context',
-): Promise<Result> {
+): Promise<Answer> {
   const credentials = emulator.issueCredentials({
     sts: true,
     policy: readJson<RamPolicy>('ram', 'function-role-policy.json'),
@@ -67,7 +68,7 @@ async function invokeBundle(
       },
     },
   );
-  return JSON.parse(stdout) as Result;
+  return JSON.parse(stdout) as Answer;
 }
 
 describe('dist/index.js', () => {
@@ -114,4 +115,32 @@ describe('dist/index.js', () => {
     },
     30_000,
   );
+
+  it('reads an error that comes as XML, through the SDK path it loads only then', async () => {
+    // Prepare: a gateway's XML answer is parsed by ecs-sdk-rare.js, which no other test loads.
+    emulator.reset();
+    emulator.state.createKeyPair(REGION, KEY_PAIR);
+    const instanceIds = emulator.state.seedFleet({
+      regionId: REGION,
+      count: 2,
+      keyPairName: KEY_PAIR,
+    });
+    emulator.setFaults('*', { xmlErrorRate: 1 });
+    const event = {
+      ...loadEvent<Record<string, unknown>>('http/post-json.json'),
+      body: JSON.stringify({ RegionId: REGION, KeyPairName: KEY_PAIR, InstanceIds: instanceIds }),
+    };
+
+    // Act
+    const response = await invokeBundle<{ statusCode: number; body: string }>(emulator, event);
+
+    // Assess: ECS's code, read from the XML, and a server error retried, not a parse failure.
+    const problem = JSON.parse(response.body) as { status: number; code: string };
+    expect(response.statusCode).toBe(502);
+    expect(problem).toMatchObject({ status: 502, code: 'ServiceUnavailable' });
+    const describeCalls = emulator.requestLog.filter(
+      (entry) => entry.action === 'DescribeInstances',
+    );
+    expect(describeCalls.length).toBeGreaterThan(1);
+  }, 30_000);
 });

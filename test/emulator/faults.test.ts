@@ -91,6 +91,12 @@ describe('ECS emulator faults', () => {
       { error503Rate: 1 },
       { name: 'ServerError', code: 'ServiceUnavailable', statusCode: 503 },
     ],
+    // The SDK reads this one from XML: its code and request id come out the same.
+    [
+      'xmlErrorRate',
+      { xmlErrorRate: 1 },
+      { name: 'ServerError', code: 'ServiceUnavailable', statusCode: 503 },
+    ],
   ])('%s answers every request with its error', async (_name, faults, expected) => {
     // Prepare
     emu.setFaults('DescribeRegions', faults);
@@ -100,6 +106,7 @@ describe('ECS emulator faults', () => {
 
     // Assess
     expect(error).toMatchObject(expected);
+    expect(error.requestId).toBe(emu.requestLog[0]?.requestId);
   });
 
   it('drops connections before handling the request', async () => {
