@@ -111,7 +111,7 @@ export async function runBench(config: BenchConfig): Promise<BenchReport> {
 }
 
 async function main(): Promise<void> {
-  // --skip-fleet: the cold-start and warm figures only (about 30 s instead of 2 min), for
+  // --skip-fleet: the cold-start and warm figures only (about 40 s instead of 100 s), for
   // iterating on start-up and per-invocation costs.
   const { values } = parseArgs({ options: { 'skip-fleet': { type: 'boolean', default: false } } });
   const report = await runBench(

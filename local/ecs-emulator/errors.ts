@@ -1,18 +1,22 @@
 /**
  * ECS API errors as the real service words them: an HTTP status, a Code and a Message, answered
- * in the body `{RequestId, HostId, Code, Message}`: as JSON, or as the XML `<Error>` document a
- * gateway in front of ECS may answer with (the SDK parses both).
+ * in the body `{RequestId, HostId, Code, Message}`: as JSON, or (the xmlErrorRate fault) as an
+ * XML `<Error>` document, which the SDK parses too.
  */
 export class EcsApiError extends Error {
+  public readonly headers: Record<string, string>;
+  public readonly format: 'json' | 'xml';
+
   public constructor(
     public readonly status: number,
     public readonly code: string,
     message: string,
-    public readonly headers: Record<string, string> = {},
-    public readonly format: 'json' | 'xml' = 'json',
+    options: { headers?: Record<string, string>; format?: 'json' | 'xml' } = {},
   ) {
     super(message);
     this.name = 'EcsApiError';
+    this.headers = options.headers ?? {};
+    this.format = options.format ?? 'json';
   }
 }
 

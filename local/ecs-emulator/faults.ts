@@ -1,8 +1,8 @@
 /**
  * Injected faults, configured per action (or for every action with '*'): latency, a QPS limit
- * (token bucket), random throttling, random 500/503 (JSON or XML), dropped connections and responses held
- * past a client's timeout. Every random draw comes from the seeded source, in a fixed order per
- * request, so the same seed and the same request order replay the same faults.
+ * (token bucket), random throttling, random 500/503 (JSON or XML), dropped connections and
+ * responses held past a client's timeout. Every random draw comes from the seeded source, in a
+ * fixed order per request, so the same seed and the same request order replay the same faults.
  */
 import { EcsApiError } from './errors';
 import type { Random } from './random';
@@ -20,7 +20,7 @@ export interface FaultConfig {
   error500Rate?: number;
   /** Share of requests answered 503 ServiceUnavailable. */
   error503Rate?: number;
-  /** Share of requests answered 503 ServiceUnavailable as XML, as a gateway may answer. */
+  /** Share of requests answered 503 ServiceUnavailable in XML, which the SDK parses too. */
   xmlErrorRate?: number;
   /** Share of requests whose connection is destroyed before they are handled. */
   dropRate?: number;
@@ -51,7 +51,7 @@ interface TokenBucket {
 
 function throttled(retryAfterMs: number): EcsApiError {
   return new EcsApiError(400, 'Throttling.User', 'Request was denied due to user flow control.', {
-    'x-acs-retry-after': String(Math.max(1, Math.ceil(retryAfterMs))),
+    headers: { 'x-acs-retry-after': String(Math.max(1, Math.ceil(retryAfterMs))) },
   });
 }
 
@@ -67,8 +67,7 @@ const serviceUnavailable = (format: EcsApiError['format'] = 'json'): EcsApiError
     503,
     'ServiceUnavailable',
     'The request has failed due to a temporary failure of the server.',
-    {},
-    format,
+    { format },
   );
 
 /** Takes a token if one is there; otherwise returns how long until one will be. */

@@ -82,8 +82,12 @@ function send(
   res.end(JSON.stringify(body));
 }
 
+/** Markup escaped; control characters (a request's RegionId may hold them) are not XML at all. */
 const escapeXml = (value: string): string =>
-  value.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`);
+  value
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '\uFFFD')
+    .replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`);
 
 /** An error as an XML `<Error>` document; the SDK takes it as XML on this exact content type. */
 function sendXmlError(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startEcsEmulator, type EcsEmulator, type RamPolicy } from '../../local/ecs-emulator';
+import { DEFAULT_RETRY_POLICY } from '../../functions/detach-key-pair/src/ecs/retry';
 import { loadEvent } from '../helpers/events';
 import { readJson, repoPath, REPO_ROOT } from './support';
 
@@ -28,7 +29,8 @@ async function invokeBundle<Answer = Result>(
   emulator: EcsEmulator,
   event: unknown,
   source: CredentialSource = 'context',
-): Promise<Answer> {
+  logLevel = 'silent',
+): Promise<{ answer: Answer; logs: Array<Record<string, unknown>> }> {
   const credentials = emulator.issueCredentials({
     sts: true,
     policy: readJson<RamPolicy>('ram', 'function-role-policy.json'),
@@ -64,11 +66,16 @@ async function invokeBundle<Answer = Result>(
         NO_NETWORK_LOG: join(tmpdir(), 'detach-key-pair-smoke-network.log'),
         ECS_ENDPOINT: emulator.url,
         ALLOWED_REGIONS: REGION,
-        LOG_LEVEL: 'silent',
+        LOG_LEVEL: logLevel,
       },
     },
   );
-  return JSON.parse(stdout) as Answer;
+  // The function logs JSON lines to stdout; the fixture prints the answer last, without a newline.
+  const lines = stdout.split('\n');
+  return {
+    answer: JSON.parse(lines.pop() ?? '') as Answer,
+    logs: lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 describe('dist/index.js', () => {
@@ -84,6 +91,10 @@ describe('dist/index.js', () => {
     await emulator?.stop();
   });
 
+  afterEach(() => {
+    emulator.clearFaults();
+  });
+
   it.each<CredentialSource>(['context', 'environment'])(
     'detaches against the emulator with credentials limited to the role policy, from the %s',
     async (source) => {
@@ -97,7 +108,7 @@ describe('dist/index.js', () => {
       const event = { RegionId: REGION, KeyPairName: KEY_PAIR, InstanceIds: instanceIds };
 
       // Act
-      const result = await invokeBundle(emulator, event, source);
+      const { answer: result } = await invokeBundle(emulator, event, source);
 
       // Assess
       expect(result).toMatchObject({ TotalCount: 3, DetachedCount: 3, FailCount: 0 });
@@ -117,7 +128,7 @@ describe('dist/index.js', () => {
   );
 
   it('reads an error that comes as XML, through the SDK path it loads only then', async () => {
-    // Prepare: a gateway's XML answer is parsed by ecs-sdk-rare.js, which no other test loads.
+    // Prepare: an error answered in XML is parsed by ecs-sdk-rare.js, which no other test loads.
     emulator.reset();
     emulator.state.createKeyPair(REGION, KEY_PAIR);
     const instanceIds = emulator.state.seedFleet({
@@ -132,15 +143,26 @@ describe('dist/index.js', () => {
     };
 
     // Act
-    const response = await invokeBundle<{ statusCode: number; body: string }>(emulator, event);
-
-    // Assess: ECS's code, read from the XML, and a server error retried, not a parse failure.
-    const problem = JSON.parse(response.body) as { status: number; code: string };
-    expect(response.statusCode).toBe(502);
-    expect(problem).toMatchObject({ status: 502, code: 'ServiceUnavailable' });
-    const describeCalls = emulator.requestLog.filter(
-      (entry) => entry.action === 'DescribeInstances',
+    const { answer, logs } = await invokeBundle<{ statusCode: number; body: string }>(
+      emulator,
+      event,
+      'context',
+      'error',
     );
-    expect(describeCalls.length).toBeGreaterThan(1);
+
+    // Assess: the code and the request id can only have come from the XML; the server error was
+    // retried as such, every attempt the retry policy allows.
+    const problem = JSON.parse(answer.body) as { status: number; code: string };
+    expect(answer.statusCode).toBe(502);
+    expect(problem).toMatchObject({ status: 502, code: 'ServiceUnavailable' });
+    const attempts = emulator.requestLog.filter((entry) => entry.action === 'DescribeInstances');
+    expect(attempts).toHaveLength(DEFAULT_RETRY_POLICY.maxAttempts);
+    const failure = logs.find((line) => line.message === 'request failed');
+    expect(failure?.error).toMatchObject({
+      code: 'ServiceUnavailable',
+      kind: 'server',
+      statusCode: 503,
+      requestId: attempts.at(-1)?.requestId,
+    });
   }, 30_000);
 });

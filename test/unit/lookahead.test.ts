@@ -3,12 +3,13 @@ import { PlanLookahead } from '../../functions/detach-key-pair/src/lookahead';
 /** Lets every promise callback that is ready run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Whether `reservation` was let through once everything ready has run. */
-async function admitted(reservation: Promise<void>): Promise<boolean> {
-  let through = false;
-  void reservation.then(() => (through = true));
-  await settle();
-  return through;
+/** Records, in order, the labels of the reservations let through. */
+function track(lookahead: PlanLookahead, reservations: Array<[label: string, count: number]>) {
+  const admitted: string[] = [];
+  for (const [label, count] of reservations) {
+    void lookahead.reserve(count).then(() => admitted.push(label));
+  }
+  return admitted;
 }
 
 describe('PlanLookahead', () => {
@@ -17,27 +18,31 @@ describe('PlanLookahead', () => {
     const lookahead = new PlanLookahead(200);
 
     // Act
-    const first = await admitted(lookahead.reserve(100));
-    const second = await admitted(lookahead.reserve(100));
+    const admitted = track(lookahead, [
+      ['first', 100],
+      ['second', 100],
+    ]);
+    await settle();
 
     // Assess
-    expect([first, second]).toEqual([true, true]);
+    expect(admitted).toEqual(['first', 'second']);
   });
 
   it('holds a reservation that does not fit until a release makes room', async () => {
     // Prepare
     const lookahead = new PlanLookahead(200);
-    await lookahead.reserve(100);
-    lookahead.take(100);
-    const reservation = lookahead.reserve(100);
-    const beforeRelease = await admitted(reservation);
+    lookahead.take(200);
+    const admitted = track(lookahead, [['waiting', 100]]);
+    await settle();
+    const heldBeforeRelease = admitted.length === 0;
 
     // Act
     lookahead.release(100);
+    await settle();
 
     // Assess
-    expect(beforeRelease).toBe(false);
-    expect(await admitted(reservation)).toBe(true);
+    expect(heldBeforeRelease).toBe(true);
+    expect(admitted).toEqual(['waiting']);
   });
 
   it('lets a chunk larger than the limit through when nothing is under way', async () => {
@@ -45,31 +50,50 @@ describe('PlanLookahead', () => {
     const lookahead = new PlanLookahead(50);
 
     // Act
-    const through = await admitted(lookahead.reserve(100));
+    const admitted = track(lookahead, [['large', 100]]);
+    await settle();
 
     // Assess
-    expect(through).toBe(true);
+    expect(admitted).toEqual(['large']);
   });
 
-  it('admits only as many waiters as the freed room holds, in order', async () => {
+  it('holds a chunk larger than the limit until nothing else is under way', async () => {
+    // Prepare
+    const lookahead = new PlanLookahead(50);
+    lookahead.take(10);
+    const admitted = track(lookahead, [['large', 100]]);
+    await settle();
+    const heldWhileBusy = admitted.length === 0;
+
+    // Act
+    lookahead.release(10);
+    await settle();
+
+    // Assess
+    expect(heldWhileBusy).toBe(true);
+    expect(admitted).toEqual(['large']);
+  });
+
+  it('admits only as many waiters as each release makes room for, in order', async () => {
     // Prepare
     const lookahead = new PlanLookahead(200);
     lookahead.take(200);
-    const order: number[] = [];
-    const waiters = [1, 2, 3].map((n) => lookahead.reserve(100).then(() => order.push(n)));
+    const admitted = track(lookahead, [
+      ['first', 100],
+      ['second', 100],
+      ['third', 100],
+    ]);
     await settle();
 
     // Act
-    lookahead.release(100);
-    await settle();
-    const afterOneRelease = [...order];
-    lookahead.release(100);
-    await settle();
-    lookahead.release(100);
-    await Promise.all(waiters);
+    const admittedAfter: string[][] = [];
+    for (let release = 0; release < 3; release += 1) {
+      lookahead.release(100);
+      await settle();
+      admittedAfter.push([...admitted]);
+    }
 
     // Assess
-    expect(afterOneRelease).toEqual([1]);
-    expect(order).toEqual([1, 2, 3]);
+    expect(admittedAfter).toEqual([['first'], ['first', 'second'], ['first', 'second', 'third']]);
   });
 });

@@ -3,7 +3,7 @@ import type { ApplyLedger } from './apply';
 import { DeadlineExceededError, EcsCallError } from './errors';
 import { failedBy, type InstanceOutcome } from './result';
 
-export type CallFailure = EcsCallError | DeadlineExceededError;
+type CallFailure = EcsCallError | DeadlineExceededError;
 
 const STOPPING_KINDS = new Set(['forbidden', 'credentials', 'keyPairNotFound', 'regionNotFound']);
 
@@ -11,7 +11,7 @@ const STOPPING_KINDS = new Set(['forbidden', 'credentials', 'keyPairNotFound', '
 export class Ledger implements ApplyLedger {
   readonly outcomes = new Map<string, InstanceOutcome>();
   readonly requestIds = new Set<string>();
-  readonly failures: CallFailure[] = [];
+  private readonly failures: CallFailure[] = [];
   stopCause: EcsCallError | undefined;
   /** Whether ECS answered for at least one instance (not counting whole-call failures). */
   answeredAny = false;

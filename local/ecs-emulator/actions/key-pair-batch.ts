@@ -127,7 +127,8 @@ function batchResponse(
 
 /**
  * An action on a batch of instances: `act` changes one instance the call can act on (named as the
- * request names it) and says how it went; an instance not in the region is answered as the unknownInstance option says.
+ * request names it) and says how it went. An instance not in the region is answered as the
+ * unknownInstance option says.
  */
 export function keyPairBatchAction(
   act: (
