@@ -288,4 +288,54 @@ describe('handler logs', () => {
     expect(all).not.toMatch(/fake-secret|fake-security-token|STS\.FakeAccessKeyId/);
     expect(all).not.toContain('requestContext');
   });
+
+  it('writes one line per request above debug: its outcome, with what was asked', async () => {
+    // Prepare
+    const { handler, logs } = handlerWithFake({ ecs: seeded() });
+
+    // Act
+    await handler(eventBuffer('http/post-json.json'), fakeContext());
+
+    // Assess
+    const aboveDebug = logs.entries().filter((entry) => entry.level !== 'debug');
+    expect(aboveDebug).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        message: 'request done',
+        region: 'cn-hangzhou',
+        keyPairName: 'ops-key',
+        instanceCount: 2,
+        dryRun: false,
+      }),
+    ]);
+    expect(logs.entries().map((entry) => entry.message)).toEqual([
+      'request accepted',
+      'request done',
+    ]);
+  });
+
+  it('names the request in the line of a failure that came after it was read', async () => {
+    // Prepare
+    const ecs = seeded();
+    ecs.failWhen('DescribeInstances', () =>
+      ecsError('forbidden', 'Forbidden.RAM', { statusCode: 403, action: 'DescribeInstances' }),
+    );
+    const { handler, logs } = handlerWithFake({ ecs });
+
+    // Act
+    await handler(eventBuffer('http/post-json.json'), fakeContext());
+
+    // Assess
+    const aboveDebug = logs.entries().filter((entry) => entry.level !== 'debug');
+    expect(aboveDebug).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        message: 'request refused',
+        region: 'cn-hangzhou',
+        keyPairName: 'ops-key',
+        instanceCount: 2,
+        error: expect.objectContaining({ code: 'Forbidden.RAM' }),
+      }),
+    ]);
+  });
 });

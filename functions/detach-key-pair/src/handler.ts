@@ -81,6 +81,14 @@ const DESCRIPTION = {
   },
 };
 
+/** What a log line says of the request: filled in once the payload is a valid request. */
+interface RequestLogFields {
+  region?: string;
+  keyPairName?: string;
+  instanceCount?: number;
+  dryRun?: boolean;
+}
+
 export function createHandler(deps: HandlerDependencies) {
   return async function handler(
     event: unknown,
@@ -106,23 +114,35 @@ export function createHandler(deps: HandlerDependencies) {
     const deadline = Deadline.forFunction(startedAt, fc.timeoutSeconds, deps.clock);
     const durationMs = () => deps.clock.now() - startedAt;
 
-    function logFailure(error: unknown) {
+    // One line per request at info: its outcome, with what was asked once that is known. Each
+    // line costs the redaction net a walk of every field, so "accepted" is a debug line only.
+    function logFailure(error: unknown, requestFields: RequestLogFields) {
       const status = problemKindFor(error).status;
-      const fields = { error: describeError(error), status, durationMs: durationMs() };
+      const fields = {
+        ...requestFields,
+        error: describeError(error),
+        status,
+        durationMs: durationMs(),
+      };
       if (status >= 500) log.error(fields, 'request failed');
       else log.warn(fields, 'request refused');
     }
 
-    async function detach(payload: unknown): Promise<DetachResult> {
+    async function detach(
+      payload: unknown,
+      requestFields: RequestLogFields,
+    ): Promise<DetachResult> {
       if (config === undefined) throw configError;
       const request = parseRequest(payload, config.maxInstances);
       // Fields rather than a second child logger: one fewer logger built per request.
-      const requestFields = { region: request.RegionId, keyPairName: request.KeyPairName };
+      Object.assign(requestFields, {
+        region: request.RegionId,
+        keyPairName: request.KeyPairName,
+        instanceCount: request.InstanceIds.length,
+        dryRun: request.DryRun,
+      });
       enforcePolicy(request, config);
-      log.info(
-        { ...requestFields, instanceCount: request.InstanceIds.length, dryRun: request.DryRun },
-        'request accepted',
-      );
+      log.debug(requestFields, 'request accepted');
       const endpoint = resolveEndpoint(request.RegionId, config.ecsEndpoint);
       const port = await deps.ecsPortFor(fc.credentials, endpoint, request.RegionId);
       const job = await runJob(request, {
@@ -153,12 +173,13 @@ export function createHandler(deps: HandlerDependencies) {
     }
 
     async function answerHttp(httpEvent: HttpTriggerEvent): Promise<HttpResponse> {
+      const requestFields: RequestLogFields = {};
       try {
         const route = routeHttpRequest(httpEvent);
         if (route.kind === 'describe') return jsonResponse(200, { ...DESCRIPTION, requestId });
-        return jsonResponse(200, await detach(route.payload));
+        return jsonResponse(200, await detach(route.payload, requestFields));
       } catch (error) {
-        logFailure(error);
+        logFailure(error, requestFields);
         return problemResponse(error, requestId);
       }
     }
@@ -167,11 +188,12 @@ export function createHandler(deps: HandlerDependencies) {
     async function answerPayload(
       item: PayloadOrError,
     ): Promise<DetachResult | DetachKeyPairError | ErrorResult> {
+      const requestFields: RequestLogFields = {};
       try {
         if ('error' in item) throw item.error;
-        return await detach(item.payload);
+        return await detach(item.payload, requestFields);
       } catch (error) {
-        logFailure(error);
+        logFailure(error, requestFields);
         if (error instanceof DetachKeyPairError && error.retryable) return error;
         return errorResult(error, requestId);
       }
@@ -179,7 +201,7 @@ export function createHandler(deps: HandlerDependencies) {
 
     if (invocation.source === 'http') return answerHttp(invocation.event);
     if (invocation.source === 'unsupported') {
-      logFailure(invocation.error);
+      logFailure(invocation.error, {});
       return errorResult(invocation.error, requestId);
     }
     const answers: Array<DetachResult | DetachKeyPairError | ErrorResult> = [];
