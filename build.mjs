@@ -121,8 +121,8 @@ const common = {
   // Minified, with a linked source map per file for `NODE_OPTIONS=--enable-source-maps`. s.yaml
   // leaves that flag off by default: loading the maps costs 0.1-0.2x a bare Node start at every
   // cold start, and only an unexpected error's stack needs them.
-  // Only index.js keeps names (below): the SDK's errors set `name` themselves, and keepNames'
-  // helper would run on every SDK call (at each step of tsc's __awaiter).
+  // No keepNames: its helper would run at every function a call creates (in the SDK, at each
+  // step of tsc's __awaiter), and the errors that get logged or shown set `name` themselves.
   minify: true,
   sourcemap: 'linked',
   // The maps point at the sources in the repo; embedding them would triple the maps' size.
@@ -155,8 +155,6 @@ const rarePackages = new Set();
 const results = [
   await build({
     ...common,
-    // Bundling may rename clashing classes, and errors.ts names each error after its class.
-    keepNames: true,
     entryPoints: [options.entry],
     outfile: join(outdir, 'index.js'),
     plugins: [

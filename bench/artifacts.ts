@@ -44,7 +44,6 @@ export async function buildArtifacts(): Promise<BenchArtifacts> {
     target: 'node20',
     format: 'cjs',
     minify: true,
-    keepNames: true,
     logLevel: 'warning',
   });
   await build({

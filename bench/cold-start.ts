@@ -12,6 +12,8 @@ export interface LoadFootprint {
 
 export interface ColdStartVariant {
   medianMs: number;
+  /** Every round's time, in order. */
+  samplesMs: number[];
   /** Median over rounds of this variant's time divided by bare node's time in the same round. */
   ratioToBare: number;
   footprint: LoadFootprint;
@@ -98,6 +100,7 @@ export async function measureColdStart(options: {
   const footprintSamples = Math.min(options.rounds, 5);
   const variant = (name: keyof typeof runs): ColdStartVariant => ({
     medianMs: median(times[name]),
+    samplesMs: times[name],
     ratioToBare: medianRatio(times[name], times.bare),
     footprint: medianFootprint(runs[name], footprintSamples),
   });

@@ -23,7 +23,7 @@ export interface BenchConfig {
 
 export const FULL_BENCH: BenchConfig = {
   coldStartRounds: 25,
-  warmRounds: 75,
+  warmRounds: 400,
   warmupRounds: 10,
   warmInstances: 50,
   fleetSizes: [100, 1_000, 10_000],

@@ -16,6 +16,8 @@ export interface WarmResult {
   ratio: number;
   /** The same, against the direct DetachKeyPair call alone. */
   ratioToOneCall: number;
+  /** Every measured round's times, in order: the handler's, the direct calls', the one call's. */
+  samplesMs: { handler: number[]; direct: number[]; directDetach: number[] };
   /** ECS calls per invocation, by action, in the last round: the handler's, and the direct ones. */
   handlerCallsByAction: Record<string, number>;
   directCallsByAction: Record<string, number>;
@@ -83,6 +85,7 @@ export async function measureWarm(options: {
     directDetachMedianMs: median(directDetachMs),
     ratio: medianRatio(times.handler, times.direct),
     ratioToOneCall: medianRatio(times.handler, directDetachMs),
+    samplesMs: { handler: times.handler, direct: times.direct, directDetach: directDetachMs },
     handlerCallsByAction,
     directCallsByAction,
   };

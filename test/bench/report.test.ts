@@ -7,6 +7,7 @@ const MB = 1024 * 1024;
 function variant(ratioToBare: number): ColdStartVariant {
   return {
     medianMs: 100 * ratioToBare,
+    samplesMs: [100 * ratioToBare],
     ratioToBare,
     footprint: { rssBytes: 40 * MB, maxRssBytes: 40 * MB },
   };
@@ -21,6 +22,7 @@ function warm(ratio: number, ratioToOneCall: number): WarmResult {
     directDetachMedianMs: 5 / ratioToOneCall,
     ratio,
     ratioToOneCall,
+    samplesMs: { handler: [5], direct: [5 / ratio], directDetach: [5 / ratioToOneCall] },
     handlerCallsByAction: { DescribeInstances: 1, DetachKeyPair: 1 },
     directCallsByAction: { DescribeInstances: 1, DetachKeyPair: 1 },
   };

@@ -159,6 +159,7 @@ describe('dist/index.js', () => {
     expect(attempts).toHaveLength(DEFAULT_RETRY_POLICY.maxAttempts);
     const failure = logs.find((line) => line.message === 'request failed');
     expect(failure?.error).toMatchObject({
+      name: 'EcsCallError',
       code: 'ServiceUnavailable',
       kind: 'server',
       statusCode: 503,

@@ -16,23 +16,27 @@ export abstract class DetachKeyPairError extends Error {
   /** Whether asking again later, unchanged, can succeed. */
   readonly retryable: boolean = false;
 
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  /**
+   * Each class spells out its own name: the bundle is minified without esbuild's keepNames, whose
+   * helper would run at every closure a warm invocation creates, so class names are not kept.
+   */
+  abstract override readonly name: string;
 }
 
 /** The event is none of the shapes this function accepts. */
 export class UnsupportedEventError extends DetachKeyPairError {
+  override readonly name = 'UnsupportedEventError';
   readonly code = 'UnsupportedEvent';
 }
 
 /** A body, timer payload or event data that is not valid JSON (or not valid base64). */
 export class MalformedPayloadError extends DetachKeyPairError {
+  override readonly name = 'MalformedPayloadError';
   readonly code = 'MalformedPayload';
 }
 
 export class ValidationError extends DetachKeyPairError {
+  override readonly name = 'ValidationError';
   readonly code = 'InvalidParameter';
   constructor(readonly problems: FieldProblem[]) {
     super(`The request has ${problems.length} invalid field(s).`);
@@ -40,6 +44,7 @@ export class ValidationError extends DetachKeyPairError {
 }
 
 export class PolicyDeniedError extends DetachKeyPairError {
+  override readonly name = 'PolicyDeniedError';
   readonly code = 'PolicyDenied';
   constructor(readonly problems: FieldProblem[]) {
     super(problems.map((problem) => problem.detail).join(' '));
@@ -47,6 +52,7 @@ export class PolicyDeniedError extends DetachKeyPairError {
 }
 
 export class MethodNotAllowedError extends DetachKeyPairError {
+  override readonly name = 'MethodNotAllowedError';
   readonly code = 'MethodNotAllowed';
   constructor(
     readonly method: string,
@@ -57,10 +63,12 @@ export class MethodNotAllowedError extends DetachKeyPairError {
 }
 
 export class UnsupportedMediaTypeError extends DetachKeyPairError {
+  override readonly name = 'UnsupportedMediaTypeError';
   readonly code = 'UnsupportedMediaType';
 }
 
 export class PayloadTooLargeError extends DetachKeyPairError {
+  override readonly name = 'PayloadTooLargeError';
   readonly code = 'PayloadTooLarge';
   constructor(readonly limitBytes: number) {
     super(`The request body is larger than ${limitBytes} bytes.`);
@@ -69,6 +77,7 @@ export class PayloadTooLargeError extends DetachKeyPairError {
 
 /** An environment variable holds a value the function cannot use. Never the caller's fault. */
 export class ConfigurationError extends DetachKeyPairError {
+  override readonly name = 'ConfigurationError';
   readonly code = 'ConfigurationError';
 }
 
@@ -94,6 +103,7 @@ const RETRYABLE_KINDS: ReadonlySet<EcsFailureKind> = new Set([
 
 /** An ECS call that failed as a whole. `code` is ECS's own code where ECS sent one. */
 export class EcsCallError extends DetachKeyPairError {
+  override readonly name = 'EcsCallError';
   readonly retryable: boolean;
 
   constructor(
@@ -115,6 +125,7 @@ export class EcsCallError extends DetachKeyPairError {
 
 /** The function's own deadline left no time to make or finish a call. */
 export class DeadlineExceededError extends DetachKeyPairError {
+  override readonly name = 'DeadlineExceededError';
   readonly code = 'DeadlineExceeded';
   readonly retryable = true;
 }
