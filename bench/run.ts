@@ -22,7 +22,7 @@ export interface BenchConfig {
 }
 
 export const FULL_BENCH: BenchConfig = {
-  coldStartRounds: 25,
+  coldStartRounds: 40,
   warmRounds: 400,
   warmupRounds: 10,
   warmInstances: 50,
