@@ -100,7 +100,7 @@ function warmRows(warm: WarmResult): Row[] {
     },
     {
       // Issue 6's literal comparison. The handler plans before it detaches (DescribeInstances,
-      // then DetachKeyPair), as DESIGN.md's flow requires: against a single call it is about 2×
+      // then DetachKeyPair), as the design's flow requires: against a single call it is about 2×
       // by construction, whatever its own overhead.
       figure: `Warm: handler vs one direct DetachKeyPair, ${warm.instances} instances`,
       measured: `${ratio(warm.ratioToOneCall)} (vs ${ms(warm.directDetachMedianMs)}; the handler plans first)`,
