@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { buffer } from 'node:stream/consumers';
 import { parseAcs3Authorization, type ReceivedRequest } from '../auth/acs3';
 import { ACTIONS } from './actions';
 import type { ActionContext } from './actions/types';
@@ -39,15 +40,6 @@ const PROTOCOL_PARAMS = new Set([
   'Timestamp',
   'Version',
 ]);
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
@@ -125,7 +117,7 @@ async function handle(
 ): Promise<void> {
   const time = Date.now();
   const requestId = randomUUID().toUpperCase();
-  const body = await readBody(req);
+  const body = await buffer(req);
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const query = Object.fromEntries(url.searchParams);
   const params = { ...formParams(req, body), ...query };

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { buffer } from 'node:stream/consumers';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, resolve } from 'node:path';
 import {
@@ -103,15 +104,6 @@ const RENEW_BEFORE_MS = 5 * 60 * 1000;
 
 const newRequestId = (): string =>
   `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolveBody(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function sendApiError(res: ServerResponse, requestId: string, failure: AuthFailure): void {
   res
@@ -256,7 +248,7 @@ export async function startFcRuntime(options: FcRuntimeOptions = {}): Promise<Fc
     res: ServerResponse,
     requestId: string,
   ): Promise<void> => {
-    const body = await readBody(req);
+    const body = await buffer(req);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const fc2 = FC2_INVOKE.exec(url.pathname);
