@@ -7,7 +7,7 @@
  * result, or its error object in a 200 whose `Retryable` says so. For a retryable cause the
  * handler throws instead, which FC answers with X-Fc-Error-Type and `{errorMessage, errorType}`.
  */
-import type { ErrorResult } from '../functions/detach-key-pair/src/events';
+import type { ErrorResult } from '../functions/detach-key-pair/src/present/event-reply';
 import { RefusedError } from './errors';
 import { isDetachResult, type ChunkOutcome } from './result';
 

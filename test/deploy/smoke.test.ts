@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startEcsEmulator, type EcsEmulator, type RamPolicy } from '../../local/ecs-emulator';
-import { DEFAULT_RETRY_POLICY } from '../../functions/detach-key-pair/src/ecs/retry';
+import { DEFAULT_RETRY_POLICY } from '../../functions/detach-key-pair/src/job/retry';
 import { loadEvent } from '../helpers/events';
 import { readJson, repoPath, REPO_ROOT } from './support';
 

@@ -9,9 +9,9 @@ import {
   jsonResponse,
   problemResponse,
   type HttpResponse,
-} from '../../functions/detach-key-pair/src/http';
+} from '../../functions/detach-key-pair/src/present/http-reply';
 import type { DetachRequest } from '../../functions/detach-key-pair/src/request';
-import { buildResult } from '../../functions/detach-key-pair/src/result';
+import { buildResult } from '../../functions/detach-key-pair/src/job/assemble';
 import { startEcsEmulator, type EcsEmulator } from '../../local/ecs-emulator';
 import { startFcRuntime, type FcRuntime } from '../../local/fc-runtime';
 import type { MergedResult } from '../../cli/result';

@@ -4,7 +4,7 @@ export interface FakeCredentials {
   securityToken?: string;
 }
 
-/** A context shaped like FC 3.0's (fc3-runtime.md §1), frozen so the code under test cannot mutate it. */
+/** A context shaped like FC 3.0's (docs/fc-facts.md), frozen so the code under test cannot mutate it. */
 export function fakeContext(
   options: { requestId?: string; timeoutSeconds?: number; credentials?: FakeCredentials } = {},
 ) {

@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_POLICY } from '../../functions/detach-key-pair/src/ecs/retry';
+import { DEFAULT_RETRY_POLICY } from '../../functions/detach-key-pair/src/job/retry';
 import { createHandler, type EcsPortFactory } from '../../functions/detach-key-pair/src/handler';
 import { FakeClock } from './clock';
 import { FakeEcs } from './fake-ecs';

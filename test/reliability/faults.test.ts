@@ -10,7 +10,7 @@ import { startEcsEmulator, type EcsEmulator, type FaultConfig } from '../../loca
 import { handler } from '../../functions/detach-key-pair/src';
 import { systemClock } from '../../functions/detach-key-pair/src/deadline';
 import { ecsPortFor } from '../../functions/detach-key-pair/src/ecs/sdk-adapter';
-import { DEFAULT_RETRY_POLICY } from '../../functions/detach-key-pair/src/ecs/retry';
+import { DEFAULT_RETRY_POLICY } from '../../functions/detach-key-pair/src/job/retry';
 import { createHandler } from '../../functions/detach-key-pair/src/handler';
 import { createLogger } from '../../functions/detach-key-pair/src/log';
 import type { DetachResult } from '../../functions/detach-key-pair/src/result';

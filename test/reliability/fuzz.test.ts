@@ -5,7 +5,7 @@
  * occur, and any throw, 5xx, stack trace or polluted prototype is a bug.
  */
 import fc from 'fast-check';
-import type { HttpResponse } from '../../functions/detach-key-pair/src/http';
+import type { HttpResponse } from '../../functions/detach-key-pair/src/present/http-reply';
 import { jsonPointer, REQUEST_FIELDS } from '../../functions/detach-key-pair/src/request';
 import { instanceIds } from '../helpers/fake-ecs';
 import { loadEvent } from '../helpers/events';

@@ -1,11 +1,11 @@
 import { resolveEndpoint } from '../../functions/detach-key-pair/src/ecs/endpoint';
-import { ConcurrencyLimiter } from '../../functions/detach-key-pair/src/ecs/limiter';
-import { ActionPacer } from '../../functions/detach-key-pair/src/ecs/pacer';
+import { ConcurrencyLimiter } from '../../functions/detach-key-pair/src/job/limiter';
+import { ActionPacer } from '../../functions/detach-key-pair/src/job/pacer';
 import {
   backoffDelayMs,
   callWithRetry,
   DEFAULT_RETRY_POLICY,
-} from '../../functions/detach-key-pair/src/ecs/retry';
+} from '../../functions/detach-key-pair/src/job/retry';
 import { toEcsCallError, withinTime } from '../../functions/detach-key-pair/src/ecs/sdk-adapter';
 import { Deadline } from '../../functions/detach-key-pair/src/deadline';
 import {

@@ -8,7 +8,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../functions/detach-key-pair/src/errors';
-import { problemResponse } from '../../functions/detach-key-pair/src/http';
+import { problemResponse } from '../../functions/detach-key-pair/src/present/http-reply';
 import { ecsError } from '../helpers/fake-ecs';
 
 describe('problemResponse', () => {

@@ -1,7 +1,7 @@
 import { Deadline } from '../../functions/detach-key-pair/src/deadline';
-import { DEFAULT_RETRY_POLICY } from '../../functions/detach-key-pair/src/ecs/retry';
+import { DEFAULT_RETRY_POLICY } from '../../functions/detach-key-pair/src/job/retry';
 import { DeadlineExceededError, EcsCallError } from '../../functions/detach-key-pair/src/errors';
-import { runJob } from '../../functions/detach-key-pair/src/job';
+import { runJob } from '../../functions/detach-key-pair/src/job/run';
 import type { DetachRequest } from '../../functions/detach-key-pair/src/request';
 import { FakeClock } from '../helpers/clock';
 import { ecsError, FakeEcs, instanceIds, type Rendering } from '../helpers/fake-ecs';

@@ -1,5 +1,5 @@
 import { DeadlineExceededError } from '../../functions/detach-key-pair/src/errors';
-import { Ledger } from '../../functions/detach-key-pair/src/ledger';
+import { Ledger } from '../../functions/detach-key-pair/src/job/ledger';
 import { ecsError } from '../helpers/fake-ecs';
 
 describe('Ledger', () => {
@@ -48,7 +48,7 @@ describe('Ledger', () => {
     expect(worst).toBe(first);
   });
 
-  it('settles the instances of a failed call Failed, and keeps a stopping cause once', () => {
+  it('marks the instances of a failed call Failed, and keeps a stopping cause once', () => {
     // Prepare
     const ledger = new Ledger();
     const denied = ecsError('forbidden', 'Forbidden.RAM', { statusCode: 403 });

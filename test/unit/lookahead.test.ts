@@ -1,7 +1,7 @@
-import { PlanLookahead } from '../../functions/detach-key-pair/src/lookahead';
+import { PlanLookahead } from '../../functions/detach-key-pair/src/job/lookahead';
 
 /** Lets every promise callback that is ready run. */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Records, in order, the labels of the reservations let through. */
 function track(lookahead: PlanLookahead, reservations: Array<[label: string, count: number]>) {
@@ -22,7 +22,7 @@ describe('PlanLookahead', () => {
       ['first', 100],
       ['second', 100],
     ]);
-    await settle();
+    await nextTurn();
 
     // Assess
     expect(admitted).toEqual(['first', 'second']);
@@ -33,12 +33,12 @@ describe('PlanLookahead', () => {
     const lookahead = new PlanLookahead(200);
     lookahead.take(200);
     const admitted = track(lookahead, [['waiting', 100]]);
-    await settle();
+    await nextTurn();
     const heldBeforeRelease = admitted.length === 0;
 
     // Act
     lookahead.release(100);
-    await settle();
+    await nextTurn();
 
     // Assess
     expect(heldBeforeRelease).toBe(true);
@@ -51,7 +51,7 @@ describe('PlanLookahead', () => {
 
     // Act
     const admitted = track(lookahead, [['large', 100]]);
-    await settle();
+    await nextTurn();
 
     // Assess
     expect(admitted).toEqual(['large']);
@@ -62,12 +62,12 @@ describe('PlanLookahead', () => {
     const lookahead = new PlanLookahead(50);
     lookahead.take(10);
     const admitted = track(lookahead, [['large', 100]]);
-    await settle();
+    await nextTurn();
     const heldWhileBusy = admitted.length === 0;
 
     // Act
     lookahead.release(10);
-    await settle();
+    await nextTurn();
 
     // Assess
     expect(heldWhileBusy).toBe(true);
@@ -83,13 +83,13 @@ describe('PlanLookahead', () => {
       ['second', 100],
       ['third', 100],
     ]);
-    await settle();
+    await nextTurn();
 
     // Act
     const admittedAfter: string[][] = [];
     for (let release = 0; release < 3; release += 1) {
       lookahead.release(100);
-      await settle();
+      await nextTurn();
       admittedAfter.push([...admitted]);
     }
 

@@ -2,7 +2,7 @@ import {
   ActionPacer,
   PACING,
   type PacerTicket,
-} from '../../functions/detach-key-pair/src/ecs/pacer';
+} from '../../functions/detach-key-pair/src/job/pacer';
 import { FakeClock } from '../helpers/clock';
 
 const NO_DEADLINE = Number.POSITIVE_INFINITY;

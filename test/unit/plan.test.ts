@@ -1,4 +1,5 @@
-import { classifyInstance, describeChunk } from '../../functions/detach-key-pair/src/plan';
+import { classifyInstance } from '../../functions/detach-key-pair/src/job/classify';
+import { describeChunk } from '../../functions/detach-key-pair/src/job/describe';
 
 describe('classifyInstance', () => {
   it.each([
@@ -11,7 +12,7 @@ describe('classifyInstance', () => {
       'holds no key',
       { instanceId: 'i-a', isWindows: false, keyPairName: undefined },
       {
-        action: 'settled',
+        action: 'final',
         outcome: expect.objectContaining({ status: 'Skipped', code: 'KeyPairNotAttached' }),
       },
     ],
@@ -19,7 +20,7 @@ describe('classifyInstance', () => {
       'holds another key',
       { instanceId: 'i-a', isWindows: false, keyPairName: 'k2' },
       {
-        action: 'settled',
+        action: 'final',
         outcome: expect.objectContaining({
           status: 'Skipped',
           code: 'OtherKeyPairAttached',
@@ -31,7 +32,7 @@ describe('classifyInstance', () => {
       'is Windows (even holding the key)',
       { instanceId: 'i-a', isWindows: true, keyPairName: 'k1' },
       {
-        action: 'settled',
+        action: 'final',
         outcome: expect.objectContaining({
           status: 'Failed',
           code: 'DependencyViolation.WindowsInstance',
@@ -43,7 +44,7 @@ describe('classifyInstance', () => {
       'is not found',
       undefined,
       {
-        action: 'settled',
+        action: 'final',
         outcome: expect.objectContaining({ status: 'Failed', code: 'InvalidInstanceId.NotFound' }),
       },
     ],

@@ -1,10 +1,10 @@
 import {
-  buildResult,
   normalizeDetachReply,
   normalizeInstance,
   toBoolean,
-  type InstanceOutcome,
-} from '../../functions/detach-key-pair/src/result';
+} from '../../functions/detach-key-pair/src/ecs/normalize';
+import { buildResult } from '../../functions/detach-key-pair/src/job/assemble';
+import type { InstanceOutcome } from '../../functions/detach-key-pair/src/result';
 
 describe('normalization of ECS values', () => {
   it.each([

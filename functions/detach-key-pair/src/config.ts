@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors';
+import { parsePositiveInteger } from './values';
 
 export interface Config {
   /** `ECS_ENDPOINT`: `host:port` (https) or a URL; absent means the region's public endpoint. */
@@ -36,8 +37,8 @@ function positiveInteger(
 ): number {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > maximum) {
+  const value = parsePositiveInteger(raw, maximum);
+  if (value === undefined) {
     throw new ConfigurationError(`${name} must be an integer from 1 to ${maximum}.`);
   }
   return value;

@@ -6,18 +6,20 @@ import { readConfig, type Config } from './config';
 import { Deadline, type Clock } from './deadline';
 import { resolveEndpoint, type EcsEndpoint } from './ecs/endpoint';
 import type { AccessCredentials, EcsPort } from './ecs/port';
-import type { RetryPolicy } from './ecs/retry';
 import { DetachKeyPairError } from './errors';
-import { errorResult, retryableFailure, type ErrorResult } from './events';
-import { jsonResponse, problemKindFor, problemResponse, type HttpResponse } from './http';
-import { runJob } from './job';
+import { buildResult } from './job/assemble';
+import type { RetryPolicy } from './job/retry';
+import { runJob } from './job/run';
 import { describeError, type Logger } from './log';
 import { enforcePolicy } from './policy';
+import { errorResult, retryableFailure, type ErrorResult } from './present/event-reply';
+import { jsonResponse, problemResponse, type HttpResponse } from './present/http-reply';
+import { problemKindFor } from './present/problem-kinds';
 import { parseRequest } from './request';
-import { buildResult, type DetachResult } from './result';
-import { detectInvocation, type PayloadOrError } from './triggers';
+import type { DetachResult } from './result';
+import { detectInvocation, type Invocation, type PayloadOrError } from './triggers';
 import { routeHttpRequest, type HttpTriggerEvent } from './triggers/http';
-import { isRecord } from './triggers/decode';
+import { isRecord } from './values';
 
 export type EcsPortFactory = (
   credentials: AccessCredentials | undefined,
@@ -89,133 +91,170 @@ interface RequestLogFields {
   dryRun?: boolean;
 }
 
+/** What one invocation knows before it reads any request: who it is, its clock, its config. */
+interface Scope {
+  deps: HandlerDependencies;
+  requestId: string;
+  fc: ContextView;
+  /** The deployer's configuration, or why it could not be read (each request then fails). */
+  config: { ok: true; value: Config } | { ok: false; error: unknown };
+  log: Logger;
+  deadline: Deadline;
+  durationMs: () => number;
+}
+
+function openScope(deps: HandlerDependencies, context: unknown, invocation: Invocation): Scope {
+  const startedAt = deps.clock.now();
+  const fc = readContext(context);
+  const httpRequestId =
+    invocation.source === 'http' ? text(invocation.event.requestContext.requestId) : undefined;
+  const requestId = fc.requestId ?? httpRequestId ?? deps.newRequestId();
+  let config: Scope['config'];
+  try {
+    config = { ok: true, value: readConfig(deps.env()) };
+  } catch (error) {
+    config = { ok: false, error };
+  }
+  const log = deps
+    .loggerFor(config.ok ? config.value.logLevel : 'info')
+    .child({ requestId, functionName: fc.functionName, source: invocation.source });
+  return {
+    deps,
+    requestId,
+    fc,
+    config,
+    log,
+    deadline: Deadline.forFunction(startedAt, fc.timeoutSeconds, deps.clock),
+    durationMs: () => deps.clock.now() - startedAt,
+  };
+}
+
+// One line per request at info: its outcome, with what was asked once that is known. Each line
+// costs the redaction net a walk of every field, so "accepted" is a debug line only.
+function logFailure(scope: Scope, error: unknown, requestFields: RequestLogFields) {
+  const status = problemKindFor(error).status;
+  const fields = {
+    ...requestFields,
+    error: describeError(error),
+    status,
+    durationMs: scope.durationMs(),
+  };
+  if (status >= 500) scope.log.error(fields, 'request failed');
+  else scope.log.warn(fields, 'request refused');
+}
+
+async function detach(
+  scope: Scope,
+  payload: unknown,
+  requestFields: RequestLogFields,
+): Promise<DetachResult> {
+  const { deps, fc, log } = scope;
+  if (!scope.config.ok) throw scope.config.error;
+  const config = scope.config.value;
+  const request = parseRequest(payload, config.maxInstances);
+  // Fields rather than a second child logger: one fewer logger built per request.
+  Object.assign(requestFields, {
+    region: request.RegionId,
+    keyPairName: request.KeyPairName,
+    instanceCount: request.InstanceIds.length,
+    dryRun: request.DryRun,
+  });
+  enforcePolicy(request, config);
+  log.debug(requestFields, 'request accepted');
+  const endpoint = resolveEndpoint(request.RegionId, config.ecsEndpoint);
+  const port = await deps.ecsPortFor(fc.credentials, endpoint, request.RegionId);
+  const job = await runJob(request, {
+    port,
+    deadline: scope.deadline,
+    clock: deps.clock,
+    retryPolicy: deps.retryPolicy,
+    concurrency: config.ecsConcurrency,
+  });
+  const result = buildResult(scope.requestId, request, job.outcomes, job.ecsRequestIds);
+  log.info(
+    {
+      ...requestFields,
+      counts: {
+        total: result.TotalCount,
+        detached: result.DetachedCount,
+        wouldDetach: result.WouldDetachCount,
+        skipped: result.SkippedCount,
+        failed: result.FailCount,
+      },
+      deadlineExceeded: result.DeadlineExceeded,
+      ecsCalls: result.EcsRequestIds.length,
+      durationMs: scope.durationMs(),
+    },
+    'request done',
+  );
+  return result;
+}
+
+async function answerHttp(scope: Scope, httpEvent: HttpTriggerEvent): Promise<HttpResponse> {
+  const requestFields: RequestLogFields = {};
+  try {
+    const route = routeHttpRequest(httpEvent);
+    if (route.kind === 'describe') {
+      return jsonResponse(200, { ...DESCRIPTION, requestId: scope.requestId });
+    }
+    return jsonResponse(200, await detach(scope, route.payload, requestFields));
+  } catch (error) {
+    logFailure(scope, error, requestFields);
+    return problemResponse(error, scope.requestId);
+  }
+}
+
+/** A result, or the failure kept as an error for the caller to decide on. */
+async function answerPayload(
+  scope: Scope,
+  item: PayloadOrError,
+): Promise<DetachResult | DetachKeyPairError | ErrorResult> {
+  const requestFields: RequestLogFields = {};
+  try {
+    if ('error' in item) throw item.error;
+    return await detach(scope, item.payload, requestFields);
+  } catch (error) {
+    logFailure(scope, error, requestFields);
+    if (error instanceof DetachKeyPairError && error.retryable) return error;
+    return errorResult(error, scope.requestId);
+  }
+}
+
+async function answerEvents(
+  scope: Scope,
+  payloads: readonly PayloadOrError[],
+  batch: boolean,
+): Promise<EventAnswer> {
+  const answers: Array<DetachResult | DetachKeyPairError | ErrorResult> = [];
+  // One after another: each request already runs its ECS calls concurrently.
+  for (const item of payloads) answers.push(await answerPayload(scope, item));
+  const retryable = answers.filter((answer) => answer instanceof DetachKeyPairError);
+  if (retryable.length > 0) {
+    // A retry can help: let FC's async retry have it. Sending the whole batch again is safe,
+    // since the events already done come back Skipped.
+    throw retryableFailure(retryable[0], scope.requestId);
+  }
+  const presented = answers.map((answer) =>
+    answer instanceof DetachKeyPairError ? errorResult(answer, scope.requestId) : answer,
+  );
+  return batch ? presented : presented[0];
+}
+
 export function createHandler(deps: HandlerDependencies) {
   return async function handler(
     event: unknown,
     context: unknown,
   ): Promise<HttpResponse | EventAnswer> {
-    const startedAt = deps.clock.now();
-    const fc = readContext(context);
     const invocation = detectInvocation(event);
-    const httpRequestId =
-      invocation.source === 'http' ? text(invocation.event.requestContext.requestId) : undefined;
-    const requestId = fc.requestId ?? httpRequestId ?? deps.newRequestId();
-
-    let config: Config | undefined;
-    let configError: unknown;
-    try {
-      config = readConfig(deps.env());
-    } catch (error) {
-      configError = error;
+    const scope = openScope(deps, context, invocation);
+    switch (invocation.source) {
+      case 'http':
+        return answerHttp(scope, invocation.event);
+      case 'unsupported':
+        logFailure(scope, invocation.error, {});
+        return errorResult(invocation.error, scope.requestId);
+      default:
+        return answerEvents(scope, invocation.payloads, invocation.batch);
     }
-    const log = deps
-      .loggerFor(config?.logLevel ?? 'info')
-      .child({ requestId, functionName: fc.functionName, source: invocation.source });
-    const deadline = Deadline.forFunction(startedAt, fc.timeoutSeconds, deps.clock);
-    const durationMs = () => deps.clock.now() - startedAt;
-
-    // One line per request at info: its outcome, with what was asked once that is known. Each
-    // line costs the redaction net a walk of every field, so "accepted" is a debug line only.
-    function logFailure(error: unknown, requestFields: RequestLogFields) {
-      const status = problemKindFor(error).status;
-      const fields = {
-        ...requestFields,
-        error: describeError(error),
-        status,
-        durationMs: durationMs(),
-      };
-      if (status >= 500) log.error(fields, 'request failed');
-      else log.warn(fields, 'request refused');
-    }
-
-    async function detach(
-      payload: unknown,
-      requestFields: RequestLogFields,
-    ): Promise<DetachResult> {
-      if (config === undefined) throw configError;
-      const request = parseRequest(payload, config.maxInstances);
-      // Fields rather than a second child logger: one fewer logger built per request.
-      Object.assign(requestFields, {
-        region: request.RegionId,
-        keyPairName: request.KeyPairName,
-        instanceCount: request.InstanceIds.length,
-        dryRun: request.DryRun,
-      });
-      enforcePolicy(request, config);
-      log.debug(requestFields, 'request accepted');
-      const endpoint = resolveEndpoint(request.RegionId, config.ecsEndpoint);
-      const port = await deps.ecsPortFor(fc.credentials, endpoint, request.RegionId);
-      const job = await runJob(request, {
-        port,
-        deadline,
-        clock: deps.clock,
-        retryPolicy: deps.retryPolicy,
-        concurrency: config.ecsConcurrency,
-      });
-      const result = buildResult(requestId, request, job.outcomes, job.ecsRequestIds);
-      log.info(
-        {
-          ...requestFields,
-          counts: {
-            total: result.TotalCount,
-            detached: result.DetachedCount,
-            wouldDetach: result.WouldDetachCount,
-            skipped: result.SkippedCount,
-            failed: result.FailCount,
-          },
-          deadlineExceeded: result.DeadlineExceeded,
-          ecsCalls: result.EcsRequestIds.length,
-          durationMs: durationMs(),
-        },
-        'request done',
-      );
-      return result;
-    }
-
-    async function answerHttp(httpEvent: HttpTriggerEvent): Promise<HttpResponse> {
-      const requestFields: RequestLogFields = {};
-      try {
-        const route = routeHttpRequest(httpEvent);
-        if (route.kind === 'describe') return jsonResponse(200, { ...DESCRIPTION, requestId });
-        return jsonResponse(200, await detach(route.payload, requestFields));
-      } catch (error) {
-        logFailure(error, requestFields);
-        return problemResponse(error, requestId);
-      }
-    }
-
-    /** A result, or the failure kept as an error for the caller to decide on. */
-    async function answerPayload(
-      item: PayloadOrError,
-    ): Promise<DetachResult | DetachKeyPairError | ErrorResult> {
-      const requestFields: RequestLogFields = {};
-      try {
-        if ('error' in item) throw item.error;
-        return await detach(item.payload, requestFields);
-      } catch (error) {
-        logFailure(error, requestFields);
-        if (error instanceof DetachKeyPairError && error.retryable) return error;
-        return errorResult(error, requestId);
-      }
-    }
-
-    if (invocation.source === 'http') return answerHttp(invocation.event);
-    if (invocation.source === 'unsupported') {
-      logFailure(invocation.error, {});
-      return errorResult(invocation.error, requestId);
-    }
-    const answers: Array<DetachResult | DetachKeyPairError | ErrorResult> = [];
-    // One after another: each request already runs its ECS calls concurrently.
-    for (const item of invocation.payloads) answers.push(await answerPayload(item));
-    const retryable = answers.filter((answer) => answer instanceof DetachKeyPairError);
-    if (retryable.length > 0) {
-      // A retry can help: let FC's async retry have it. Sending the whole batch again is safe,
-      // since the events already done come back Skipped.
-      throw retryableFailure(retryable[0], requestId);
-    }
-    const presented = answers.map((answer) =>
-      answer instanceof DetachKeyPairError ? errorResult(answer, requestId) : answer,
-    );
-    return invocation.batch ? presented : presented[0];
   };
 }

@@ -4,7 +4,7 @@
  * short; `initialize` loads it ahead of the first invocation when FC runs the initializer.
  */
 import { systemClock } from './deadline';
-import { DEFAULT_RETRY_POLICY } from './ecs/retry';
+import { DEFAULT_RETRY_POLICY } from './job/retry';
 import { createHandler, type EcsPortFactory } from './handler';
 import { createLogger, type Logger } from './log';
 

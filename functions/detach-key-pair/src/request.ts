@@ -12,7 +12,7 @@ export interface DetachRequest {
 
 export const REQUEST_FIELDS = ['RegionId', 'KeyPairName', 'InstanceIds', 'DryRun'] as const;
 
-// Formats from ecs-api.md §4-5: the region format is a heuristic (ECS decides existence), the key
+// Formats from docs/ecs-facts.md (Names and ids): the region format is a heuristic (ECS decides existence), the key
 // pair name follows ImportKeyPair (looser than CreateKeyPair), the instance id is lenient.
 const REGION_ID = /^[a-z]{2,3}(-[a-z0-9]+)+$/;
 const KEY_PAIR_NAME = /^\p{L}[\p{L}\p{N}:_.-]{1,127}$/u;
@@ -175,14 +175,20 @@ export function jsonPointer(path: readonly PropertyKey[]): string {
   return path.map((token) => `/${String(token).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
-function unknownFieldDetail(key: string): string {
+/**
+ * The request field a key most likely means: the same but for case, or one of them a prefix of
+ * the other. Undefined when none is near.
+ */
+export function nearestRequestField(key: string): string | undefined {
   const folded = key.toLowerCase();
-  const near = REQUEST_FIELDS.find(
-    (field) =>
-      field.toLowerCase() === folded ||
-      field.toLowerCase().startsWith(folded) ||
-      folded.startsWith(field.toLowerCase()),
-  );
+  return REQUEST_FIELDS.find((field) => {
+    const foldedField = field.toLowerCase();
+    return foldedField.startsWith(folded) || folded.startsWith(foldedField);
+  });
+}
+
+function unknownFieldDetail(key: string): string {
+  const near = nearestRequestField(key);
   const known = `known fields are ${REQUEST_FIELDS.join(', ')}`;
   return near ? `is not a known field; did you mean ${near}?` : `is not a known field; ${known}`;
 }

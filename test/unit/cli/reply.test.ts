@@ -9,10 +9,13 @@ import {
   PolicyDeniedError,
   ValidationError,
 } from '../../../functions/detach-key-pair/src/errors';
-import { errorResult, retryableFailure } from '../../../functions/detach-key-pair/src/events';
-import { problemResponse } from '../../../functions/detach-key-pair/src/http';
+import {
+  errorResult,
+  retryableFailure,
+} from '../../../functions/detach-key-pair/src/present/event-reply';
+import { problemResponse } from '../../../functions/detach-key-pair/src/present/http-reply';
 import { parseRequest } from '../../../functions/detach-key-pair/src/request';
-import { buildResult } from '../../../functions/detach-key-pair/src/result';
+import { buildResult } from '../../../functions/detach-key-pair/src/job/assemble';
 import type { FcErrorBody } from '../../../local/fc-runtime/protocol';
 
 const ids = ['i-bp1d6tsvznfghy7y0001', 'i-bp1d6tsvznfghy7y0002'];

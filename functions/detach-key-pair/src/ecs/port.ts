@@ -1,7 +1,7 @@
 /**
  * The narrow seam between the job and ECS. The SDK adapter implements it for real calls; unit
  * tests implement it with a fake. Values are passed on as ECS sent them (ECS and the SDK disagree
- * about strings versus numbers and booleans); result.ts alone turns them into typed values.
+ * about strings versus numbers and booleans); normalize.ts alone turns them into typed values.
  */
 
 /** A scalar as ECS or the SDK may render it: `"true"` or `true`, `"2"` or `2`. */

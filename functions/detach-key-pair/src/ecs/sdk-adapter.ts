@@ -14,6 +14,7 @@ import { DescribeInstancesRequest } from '@alicloud/ecs20140526/dist/models/Desc
 import { DescribeKeyPairsRequest } from '@alicloud/ecs20140526/dist/models/DescribeKeyPairsRequest';
 import { DetachKeyPairRequest } from '@alicloud/ecs20140526/dist/models/DetachKeyPairRequest';
 import { EcsCallError, type EcsFailureKind } from '../errors';
+import { isRecord } from '../values';
 import type { EcsEndpoint } from './endpoint';
 import type {
   AccessCredentials,
@@ -138,18 +139,14 @@ function malformed(path: string): never {
   throw new TypeError(`ECS answered with an unexpected ${path}.`);
 }
 
-function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** ECS wraps lists in an object: `"Instances": {"Instance": [...]}`. Absent means empty. */
 function listOf(body: JsonObject, outer: string, inner: string): JsonObject[] {
   const wrapper = body[outer];
   if (wrapper === undefined || wrapper === null) return [];
-  if (!isJsonObject(wrapper)) return malformed(outer);
+  if (!isRecord(wrapper)) return malformed(outer);
   const list = wrapper[inner];
   if (list === undefined || list === null) return [];
-  if (!Array.isArray(list) || !list.every(isJsonObject)) return malformed(`${outer}.${inner}`);
+  if (!Array.isArray(list) || !list.every(isRecord)) return malformed(`${outer}.${inner}`);
   return list;
 }
 
@@ -201,8 +198,8 @@ class EcsSdkPort implements EcsPort {
         this.client.callApi(rpcParams(action), request, runtimeFor(options)),
         Math.max(1, Math.floor(options.timeoutMs)),
       );
-      const body = isJsonObject(raw) ? raw.body : undefined;
-      if (body !== undefined && body !== null && !isJsonObject(body)) return malformed('body');
+      const body = isRecord(raw) ? raw.body : undefined;
+      if (body !== undefined && body !== null && !isRecord(body)) return malformed('body');
       return read(body ?? {});
     } catch (error) {
       throw toEcsCallError(action, error);

@@ -1,7 +1,8 @@
 import { MalformedPayloadError } from '../errors';
-import { base64ToBytes, bytesToText, isRecord, parseJson } from './decode';
+import { base64ToBytes, bytesToText, parseJson } from './decode';
+import { isRecord } from '../values';
 
-/** A CloudEvent from EventBridge (fc3-runtime.md §4); the request travels in `data`. */
+/** A CloudEvent from EventBridge (docs/fc-facts.md); the request travels in `data`. */
 export interface CloudEvent {
   specversion: string;
   id?: unknown;

@@ -2,10 +2,6 @@ import { MalformedPayloadError } from '../errors';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Strict UTF-8: a byte sequence that is not text is the caller's error, not garbage to guess at. */
 export function bytesToText(bytes: Uint8Array, what: string): string {
   try {

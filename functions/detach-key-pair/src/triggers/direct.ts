@@ -1,7 +1,8 @@
-import { REQUEST_FIELDS } from '../request';
-import { isRecord } from './decode';
+import { nearestRequestField } from '../request';
+import { isRecord } from '../values';
 
-const FOLDED_FIELDS = REQUEST_FIELDS.map((field) => field.toLowerCase());
+/** Shorter keys would resemble a field by chance ("I" is a prefix of InstanceIds). */
+const MIN_RESEMBLING_KEY_LENGTH = 4;
 
 /**
  * The request itself (runbooks, OOS, the CLI). Any key resembling a request field counts, so a
@@ -10,12 +11,10 @@ const FOLDED_FIELDS = REQUEST_FIELDS.map((field) => field.toLowerCase());
 export function isDirectRequest(value: unknown): value is Record<string, unknown> {
   return (
     isRecord(value) &&
-    Object.keys(value).some((key) => {
-      const folded = key.toLowerCase();
-      return (
-        folded.length >= 4 &&
-        FOLDED_FIELDS.some((field) => field.startsWith(folded) || folded.startsWith(field))
-      );
-    })
+    Object.keys(value).some(
+      (key) =>
+        key.toLowerCase().length >= MIN_RESEMBLING_KEY_LENGTH &&
+        nearestRequestField(key) !== undefined,
+    )
   );
 }

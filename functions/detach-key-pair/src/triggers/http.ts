@@ -4,9 +4,10 @@ import {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
 } from '../errors';
-import { base64ToBytes, bytesToText, isRecord, parseJson } from './decode';
+import { base64ToBytes, bytesToText, parseJson } from './decode';
+import { isRecord } from '../values';
 
-/** The FC 3.0 HTTP trigger event (fc3-runtime.md §2), as far as this function reads it. */
+/** The FC 3.0 HTTP trigger event (docs/fc-facts.md), as far as this function reads it. */
 export interface HttpTriggerEvent {
   version: 'v1';
   rawPath?: string;

@@ -1,6 +1,7 @@
-import { isRecord, parseJson } from './decode';
+import { parseJson } from './decode';
+import { isRecord } from '../values';
 
-/** A timer trigger event (fc3-runtime.md §4): the configured payload arrives as a string. */
+/** A timer trigger event (docs/fc-facts.md): the configured payload arrives as a string. */
 export interface TimerEvent {
   triggerTime: string;
   triggerName: string;

@@ -1,11 +1,10 @@
 /**
- * HTTP presentation: results as JSON, errors as RFC 9457 problem details. A 4xx shows the
- * error's own message; a 5xx shows a fixed text, never internals.
+ * Which problem each error is: its HTTP status, a stable slug and title, and for 5xx the fixed
+ * text shown instead of the error's own message. Both presenters read it.
  */
 import {
   ConfigurationError,
   DeadlineExceededError,
-  DetachKeyPairError,
   EcsCallError,
   MalformedPayloadError,
   MethodNotAllowedError,
@@ -14,28 +13,9 @@ import {
   UnsupportedEventError,
   UnsupportedMediaTypeError,
   ValidationError,
-  type FieldProblem,
-} from './errors';
+} from '../errors';
 
-export interface HttpResponse {
-  statusCode: number;
-  headers: Record<string, string>;
-  isBase64Encoded: boolean;
-  body: string;
-}
-
-export interface ProblemDocument {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  requestId: string;
-  code: string;
-  errors?: FieldProblem[];
-}
-
-interface ProblemKind {
+export interface ProblemKind {
   status: number;
   slug: string;
   title: string;
@@ -43,9 +23,7 @@ interface ProblemKind {
   fixedDetail?: string;
 }
 
-const PROBLEM_TYPE_BASE = 'urn:detach-key-pair:problem:';
-
-const INTERNAL: ProblemKind = {
+export const INTERNAL: ProblemKind = {
   status: 500,
   slug: 'internal-error',
   title: 'Internal error',
@@ -119,53 +97,7 @@ export function problemKindFor(error: unknown): ProblemKind {
   return INTERNAL;
 }
 
-const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
-
-export function jsonResponse(statusCode: number, body: unknown): HttpResponse {
-  return {
-    statusCode,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...COMMON_HEADERS },
-    isBase64Encoded: false,
-    body: JSON.stringify(body),
-  };
-}
-
-function problemCode(error: unknown, kind: ProblemKind): string {
-  return error instanceof DetachKeyPairError && kind !== INTERNAL ? error.code : 'InternalError';
-}
-
-export function problemResponse(error: unknown, requestId: string): HttpResponse {
-  const kind = problemKindFor(error);
-  const detail = kind.fixedDetail ?? (error instanceof Error ? error.message : '');
-  const document: ProblemDocument = {
-    type: `${PROBLEM_TYPE_BASE}${kind.slug}`,
-    title: kind.title,
-    status: kind.status,
-    detail,
-    instance: `urn:fc:request:${requestId}`,
-    requestId,
-    code: problemCode(error, kind),
-  };
-  if (error instanceof ValidationError || error instanceof PolicyDeniedError) {
-    document.errors = error.problems;
-  }
-  if (error instanceof EcsCallError && error.kind === 'regionNotFound') {
-    document.errors = [{ pointer: '/RegionId', detail: 'ECS does not know this region.' }];
-  }
-  const headers: Record<string, string> = {
-    'content-type': 'application/problem+json',
-    ...COMMON_HEADERS,
-  };
-  if (error instanceof MethodNotAllowedError) headers.allow = error.allowed.join(', ');
-  if (error instanceof EcsCallError && error.kind === 'throttled') {
-    headers['retry-after'] = String(
-      Math.max(1, Math.ceil((error.details.retryAfterMs ?? 0) / 1000)),
-    );
-  }
-  return {
-    statusCode: kind.status,
-    headers,
-    isBase64Encoded: false,
-    body: JSON.stringify(document),
-  };
+/** What a client may read of an error: a 4xx's own message, a 5xx's fixed text. */
+export function safeDetail(error: unknown): string {
+  return problemKindFor(error).fixedDetail ?? (error instanceof Error ? error.message : '');
 }

@@ -1,6 +1,6 @@
 /**
  * Bounds how many calls of one kind are in flight, retries and their waits included. The rate
- * is the pacer's business (ecs/pacer.ts); this only keeps a runaway fan-out from opening more
+ * is the pacer's business (job/pacer.ts); this only keeps a runaway fan-out from opening more
  * connections, and holding more responses in memory, than `ECS_CONCURRENCY` allows.
  */
 export class ConcurrencyLimiter {

@@ -1,37 +1,39 @@
 /** The job's record of a request: per-instance outcomes, ECS request ids and call failures. */
-import type { ApplyLedger } from './apply';
-import { DeadlineExceededError, EcsCallError } from './errors';
-import { failedBy, type InstanceOutcome } from './result';
+import { DeadlineExceededError, EcsCallError } from '../errors';
+import { failedBy, type InstanceOutcome } from '../result';
 
-type CallFailure = EcsCallError | DeadlineExceededError;
+export type CallFailure = EcsCallError | DeadlineExceededError;
 
 const STOPPING_KINDS = new Set(['forbidden', 'credentials', 'keyPairNotFound', 'regionNotFound']);
 
 /** What the job has learnt so far: each instance's outcome, ECS's request ids, what failed. */
-export class Ledger implements ApplyLedger {
+export class Ledger {
   readonly outcomes = new Map<string, InstanceOutcome>();
   readonly requestIds = new Set<string>();
   private readonly failures: CallFailure[] = [];
+  /** A failure every later call would meet too (RAM denial, the key pair missing). */
   stopCause: EcsCallError | undefined;
   /** Whether ECS answered for at least one instance (not counting whole-call failures). */
   answeredAny = false;
 
-  /** ECS's per-instance failures, to be checked against the instance's actual state. */
-  readonly doubted: string[] = [];
+  /** Failures ECS reported that the instance's actual state must confirm (see confirm.ts). */
+  readonly unconfirmed: string[] = [];
 
-  settle(instanceId: string, outcome: InstanceOutcome): void {
+  /** The instance's outcome as ECS answered for it; a later record replaces an earlier one. */
+  record(instanceId: string, outcome: InstanceOutcome): void {
     this.answeredAny = true;
     this.outcomes.set(instanceId, outcome);
   }
 
-  recheck(instanceIds: readonly string[]): void {
-    this.doubted.push(...instanceIds);
+  markUnconfirmed(instanceIds: readonly string[]): void {
+    this.unconfirmed.push(...instanceIds);
   }
 
   noteRequestId(requestId: string | undefined): void {
     if (requestId) this.requestIds.add(requestId);
   }
 
+  /** Marks the instances Failed with a whole-call failure and remembers it. */
   fail(instanceIds: readonly string[], error: CallFailure): void {
     this.failures.push(error);
     if (error instanceof EcsCallError) {

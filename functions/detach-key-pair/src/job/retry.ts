@@ -1,7 +1,7 @@
 import type { Clock, Deadline } from '../deadline';
 import { DeadlineExceededError, EcsCallError } from '../errors';
 import type { ActionPacer } from './pacer';
-import type { CallOptions } from './port';
+import type { CallOptions } from '../ecs/port';
 
 export interface RetryPolicy {
   /** Attempts per call, the first included; throttles the pacer could not spare do not count. */

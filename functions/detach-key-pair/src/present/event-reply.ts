@@ -3,8 +3,8 @@
  * an error object when retrying cannot help. Where it can, the handler throws instead, so FC's
  * asynchronous retry policy applies.
  */
-import { DetachKeyPairError, PolicyDeniedError, ValidationError } from './errors';
-import { problemKindFor } from './http';
+import { DetachKeyPairError, PolicyDeniedError, ValidationError } from '../errors';
+import { safeDetail } from './problem-kinds';
 
 export interface ErrorResult {
   RequestId: string;
@@ -14,16 +14,11 @@ export interface ErrorResult {
   Errors?: Array<{ Pointer: string; Detail: string }>;
 }
 
-function safeMessage(error: unknown): string {
-  const kind = problemKindFor(error);
-  return kind.fixedDetail ?? (error instanceof Error ? error.message : '');
-}
-
 export function errorResult(error: unknown, requestId: string): ErrorResult {
   const answer: ErrorResult = {
     RequestId: requestId,
     Code: error instanceof DetachKeyPairError ? error.code : 'InternalError',
-    Message: safeMessage(error),
+    Message: safeDetail(error),
     Retryable: error instanceof DetachKeyPairError && error.retryable,
   };
   if (error instanceof ValidationError || error instanceof PolicyDeniedError) {
@@ -40,7 +35,7 @@ export function errorResult(error: unknown, requestId: string): ErrorResult {
  * error's stack to synchronous callers, so the stack is reduced to the message.
  */
 export function retryableFailure(error: DetachKeyPairError, requestId: string): Error {
-  const failure = new Error(`${safeMessage(error)} (requestId ${requestId})`);
+  const failure = new Error(`${safeDetail(error)} (requestId ${requestId})`);
   failure.name = error.code;
   failure.stack = `${failure.name}: ${failure.message}`;
   return failure;

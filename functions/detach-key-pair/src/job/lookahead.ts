@@ -1,5 +1,5 @@
 /** Keeps the plan (DescribeInstances) from running far ahead of the apply (DetachKeyPair). */
-import { DETACH_KEY_PAIR_MAX_IDS } from './ecs/port';
+import { DETACH_KEY_PAIR_MAX_IDS } from '../ecs/port';
 
 /**
  * How far the plan may run ahead of the apply: two DetachKeyPair batches of ids per call slot

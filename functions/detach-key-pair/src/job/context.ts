@@ -1,0 +1,70 @@
+/**
+ * The one object the stages share: what the request asks, how each ECS action is called, and
+ * what the job has learnt so far. Each stage reads it and adds to its ledger; none keeps state
+ * of its own across stages.
+ */
+import type { Clock, Deadline } from '../deadline';
+import type { CallOptions, EcsPort } from '../ecs/port';
+import type { DetachRequest } from '../request';
+import { Ledger } from './ledger';
+import { ConcurrencyLimiter } from './limiter';
+import { PLAN_LOOKAHEAD_IDS_PER_CALL_SLOT, PlanLookahead } from './lookahead';
+import { ActionPacer } from './pacer';
+import { callWithRetry, type RetryPolicy } from './retry';
+
+export interface JobDependencies {
+  port: EcsPort;
+  deadline: Deadline;
+  clock: Clock;
+  retryPolicy: RetryPolicy;
+  concurrency: number;
+}
+
+/** One ECS call, paced, bounded in concurrency and retried as its action allows. */
+export type PacedCall = <T>(call: (options: CallOptions) => Promise<T>) => Promise<T>;
+
+export type JobAction = 'DescribeInstances' | 'DetachKeyPair' | 'DescribeKeyPairs';
+
+export interface Job {
+  readonly request: DetachRequest;
+  readonly port: EcsPort;
+  readonly ledger: Ledger;
+  /** Keeps the plan from describing far ahead of the detach. */
+  readonly lookahead: PlanLookahead;
+  /** Each action has its own pacer and concurrency ceiling, since ECS throttles per API. */
+  readonly calls: Readonly<Record<JobAction, PacedCall>>;
+}
+
+function pacedCall(action: JobAction, deps: JobDependencies, ledger: Ledger): PacedCall {
+  const { deadline, clock, retryPolicy, concurrency } = deps;
+  const limiter = new ConcurrencyLimiter(concurrency);
+  const pacer = new ActionPacer(clock);
+  return (call) =>
+    limiter.run(async () => {
+      // Calls queued before a cause every call would meet was learnt are not sent.
+      if (ledger.stopCause) throw ledger.stopCause;
+      return callWithRetry(action, call, {
+        deadline,
+        clock,
+        policy: retryPolicy,
+        pacer,
+        onFailure: (error) => ledger.noteRequestId(error.details.requestId),
+      });
+    });
+}
+
+export function openJob(request: DetachRequest, deps: JobDependencies): Job {
+  const ledger = new Ledger();
+  return {
+    request,
+    port: deps.port,
+    ledger,
+    // One slot more than the calls allowed in flight, so a describe and a detach always overlap.
+    lookahead: new PlanLookahead((deps.concurrency + 1) * PLAN_LOOKAHEAD_IDS_PER_CALL_SLOT),
+    calls: {
+      DescribeInstances: pacedCall('DescribeInstances', deps, ledger),
+      DetachKeyPair: pacedCall('DetachKeyPair', deps, ledger),
+      DescribeKeyPairs: pacedCall('DescribeKeyPairs', deps, ledger),
+    },
+  };
+}
