@@ -23,6 +23,9 @@ export const REMOVAL_SCRIPT_PATH = join(
 export const SHELLS = ['bash', 'sh'] as const;
 export type Shell = (typeof SHELLS)[number];
 
+export const ROOT_KEYS = '/root/.ssh/authorized_keys';
+export const ALICE_KEYS = '/home/alice/.ssh/authorized_keys';
+
 export interface Ownership {
   uid?: number;
   gid?: number;
@@ -82,6 +85,17 @@ export class GuestTree {
     this.mkdir(`${home}/.ssh`, { uid, gid: uid, mode: 0o700 });
   }
 
+  /** Users root and alice (uid 1000), each with a home and a .ssh directory. */
+  addRootAndAlice(): void {
+    this.write(
+      '/etc/passwd',
+      'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\n',
+      { mode: 0o644 },
+    );
+    this.addHome('/root', 0);
+    this.addHome('/home/alice', 1000);
+  }
+
   /** Every entry's kind, owner, mode, inode, mtime and content: compare two to see what changed. */
   snapshot(): Record<string, string> {
     const entries: Record<string, string> = {};
@@ -120,21 +134,28 @@ export interface ScriptRun {
   stderr: string;
 }
 
+export interface RunOptions {
+  /** Script text to run instead of remove-key.sh (as `shell -c`), e.g. a built CommandContent. */
+  content?: string;
+  /** A directory of stand-in commands put first on PATH, to make a tool fail. */
+  pathPrefix?: string;
+}
+
 /**
  * Runs the removal script on a guest tree with only the given variables (and PATH) in its
- * environment, so nothing from this process leaks into it. `pathPrefix` puts a directory of
- * stand-in commands first on PATH, to make a tool fail.
+ * environment, so nothing from this process leaks into it.
  */
 export function runRemovalScript(
   shell: Shell,
   guest: GuestTree,
-  key: Record<string, string>,
-  pathPrefix?: string,
+  variables: Record<string, string>,
+  { content, pathPrefix }: RunOptions = {},
 ): ScriptRun {
   assertGuestRoot(guest.root);
   const path = [pathPrefix, process.env.PATH].filter(Boolean).join(':');
-  const result = spawnSync(shell, [REMOVAL_SCRIPT_PATH], {
-    env: { PATH: path, ...key, GUEST_ROOT: guest.root },
+  const args = content === undefined ? [REMOVAL_SCRIPT_PATH] : ['-c', content];
+  const result = spawnSync(shell, args, {
+    env: { PATH: path, ...variables, GUEST_ROOT: guest.root },
     encoding: 'utf8',
     timeout: 30_000,
   });

@@ -13,7 +13,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEvent } from '../../helpers/events';
-import { GuestTree, SHELLS, runRemovalScript, type Shell } from '../../helpers/guest-tree';
+import {
+  ALICE_KEYS,
+  GuestTree,
+  ROOT_KEYS,
+  SHELLS,
+  runRemovalScript,
+  type Shell,
+} from '../../helpers/guest-tree';
 
 const KEYS = loadEvent<Record<string, string>>('guest/public-keys.json');
 const [TYPE, BLOB] = KEYS['ssh-ed25519'].split(' ');
@@ -21,12 +28,6 @@ const KEY = `${TYPE} ${BLOB}`;
 const OTHER = KEYS['ssh-ed25519-other'];
 const RSA = KEYS['ssh-rsa'];
 const INPUT = { REMOVE_KEY_TYPE: TYPE, REMOVE_KEY_BLOB: BLOB };
-
-const PASSWD = [
-  'root:x:0:0:root:/root:/bin/bash',
-  'alice:x:1000:1000:Alice:/home/alice:/bin/sh',
-  '',
-].join('\n');
 
 interface FileEntry {
   user: string;
@@ -51,22 +52,12 @@ interface Report {
 
 /** Runs the script and checks it printed one JSON document and nothing on stderr. */
 function run(shell: Shell, guest: GuestTree, input = INPUT, pathPrefix?: string) {
-  const result = runRemovalScript(shell, guest, input, pathPrefix);
+  const result = runRemovalScript(shell, guest, input, { pathPrefix });
   expect(result.stderr).toBe('');
   expect(result.stdout.endsWith('}\n')).toBe(true);
   expect(result.stdout.indexOf('\n')).toBe(result.stdout.length - 1);
   return { status: result.status, report: JSON.parse(result.stdout) as Report };
 }
-
-/** root and alice, each with a home and a .ssh directory; alice's owned by uid 1000. */
-function twoUsers(guest: GuestTree): void {
-  guest.write('/etc/passwd', PASSWD, { mode: 0o644 });
-  guest.addHome('/root', 0);
-  guest.addHome('/home/alice', 1000);
-}
-
-const ALICE_KEYS = '/home/alice/.ssh/authorized_keys';
-const ROOT_KEYS = '/root/.ssh/authorized_keys';
 
 describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
   let guest: GuestTree;
@@ -81,7 +72,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
 
   it('removes every line holding the key and keeps every other byte', () => {
     // Prepare
-    twoUsers(guest);
+    guest.addRootAndAlice();
     const lines = [
       `${OTHER}\n`,
       `${KEY} me@laptop\n`,
@@ -121,7 +112,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
     ['a missing final newline after a removed last line', `${OTHER}\n${KEY}`, 2],
   ])('keeps %s', (_case, content, removedLine) => {
     // Prepare
-    twoUsers(guest);
+    guest.addRootAndAlice();
     guest.write(ROOT_KEYS, content);
     const expected = content
       .split(/(?<=\n)/)
@@ -137,7 +128,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
 
   it('keeps the owner, group and mode, and leaves no temporary file', () => {
     // Prepare
-    twoUsers(guest);
+    guest.addRootAndAlice();
     guest.write(ALICE_KEYS, `${KEY}\n${OTHER}\n`, { uid: 1000, gid: 1000, mode: 0o640 });
     const before = lstatSync(guest.hostPath(ALICE_KEYS));
     // Act
@@ -153,7 +144,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
 
   it('changes nothing on a second run, nor in a file without the key', () => {
     // Prepare
-    twoUsers(guest);
+    guest.addRootAndAlice();
     guest.write(ROOT_KEYS, `${KEY}\n${OTHER}\n`);
     guest.write(ALICE_KEYS, `${OTHER}\n`, { uid: 1000, gid: 1000 });
     const first = run(shell, guest);
@@ -184,7 +175,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
     ['an unterminated quote before the key', `command="echo ${KEY} x`],
   ])('keeps a line with %s', (_case, line) => {
     // Prepare
-    twoUsers(guest);
+    guest.addRootAndAlice();
     guest.write(ROOT_KEYS, `${line}\n`);
     const before = guest.snapshot();
     // Act
@@ -259,7 +250,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
       ],
     ])('%s', (_case, makeUnsafe, reason) => {
       // Prepare
-      twoUsers(guest);
+      guest.addRootAndAlice();
       guest.write(ALICE_KEYS, `${KEY}\n`, { uid: 1000, gid: 1000 });
       makeUnsafe();
       guest.write(ROOT_KEYS, `${KEY}\n${OTHER}\n`);
@@ -283,7 +274,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
   describe('covers the files sshd_config names', () => {
     it('expands %h, %u, %U and %%, and takes relative paths from the home', () => {
       // Prepare
-      twoUsers(guest);
+      guest.addRootAndAlice();
       guest.write(
         '/etc/ssh/sshd_config',
         '# keys\nPort 22\r\nauthorizedkeysfile\t/etc/ssh/100%%/%u %h/.ssh/extra_%U .ssh/authorized_keys\n',
@@ -313,7 +304,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
 
     it('reads Include files, Match blocks and quoted paths, and handles a file named twice once', () => {
       // Prepare
-      twoUsers(guest);
+      guest.addRootAndAlice();
       guest.write(
         '/etc/ssh/sshd_config',
         [
@@ -348,7 +339,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
 
     it('keeps the default files when the setting appears only in a Match block', () => {
       // Prepare
-      twoUsers(guest);
+      guest.addRootAndAlice();
       guest.write('/etc/ssh/sshd_config', 'Match Group admins\n AuthorizedKeysFile .ssh/admin\n');
       guest.write('/root/.ssh/admin', `${KEY}\n`);
       guest.write('/root/.ssh/authorized_keys2', `${KEY}\n`);
@@ -364,7 +355,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
 
     it('covers no file when the setting is none', () => {
       // Prepare
-      twoUsers(guest);
+      guest.addRootAndAlice();
       guest.write('/etc/ssh/sshd_config', 'AuthorizedKeysFile none\n');
       guest.write(ROOT_KEYS, `${KEY}\n`);
       // Act
@@ -377,7 +368,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
 
     it('refuses a token sshd does not know, and still cleans the other files', () => {
       // Prepare
-      twoUsers(guest);
+      guest.addRootAndAlice();
       guest.write('/etc/ssh/sshd_config', 'AuthorizedKeysFile /etc/keys/%x .ssh/authorized_keys\n');
       guest.write(ROOT_KEYS, `${KEY}\n`);
       // Act
@@ -453,7 +444,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
 
   it('reports a file it could not rewrite, and leaves it as it was', () => {
     // Prepare
-    twoUsers(guest);
+    guest.addRootAndAlice();
     guest.write(ROOT_KEYS, `${KEY}\n`);
     const before = guest.snapshot();
     const tools = mkdtempSync(join(tmpdir(), 'failing-tools-'));
@@ -484,7 +475,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
       ],
     ])('exits 2 on %s and touches nothing', (_case, input, code) => {
       // Prepare
-      twoUsers(guest);
+      guest.addRootAndAlice();
       guest.write(ROOT_KEYS, `${KEY}\n`);
       const before = guest.snapshot();
       // Act
