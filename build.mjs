@@ -128,6 +128,8 @@ const common = {
   // The maps point at the sources in the repo; embedding them would triple the maps' size.
   sourcesContent: false,
   legalComments: 'none',
+  // The guest's removal script goes into the bundle as a string (guest/removal-script.ts).
+  loader: { '.sh': 'text' },
   metafile: true,
   logLevel: 'warning',
 };

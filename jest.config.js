@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', {}],
+    // Files the bundle inlines as text (the guest's removal script) are their content here too.
+    '^.+\\.sh$': '<rootDir>/test/helpers/text-transform.mjs',
   },
   maxWorkers: 2,
   testTimeout: 60_000,

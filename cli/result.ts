@@ -3,6 +3,7 @@
  * invocations: Results concatenated, counts summed, request ids concatenated.
  */
 
+import type { Mode } from '../functions/detach-key-pair/src/request';
 import type {
   DetachResult,
   InstanceResult,
@@ -18,6 +19,8 @@ export interface RunRequest {
   RegionId: string;
   KeyPairName: string;
   DryRun: boolean;
+  /** Absent: the function's default, Detach. */
+  Mode?: Mode;
 }
 
 /** What one invocation came back with. */
@@ -36,7 +39,9 @@ export type ChunkOutcome =
 const COUNT_FIELDS = [
   'TotalCount',
   'DetachedCount',
+  'RevokedCount',
   'WouldDetachCount',
+  'WouldRevokeCount',
   'SkippedCount',
   'FailCount',
 ] as const;
@@ -59,6 +64,8 @@ function failedChunkResult(outcome: Extract<ChunkOutcome, { kind: 'failed' }>): 
     Code: outcome.code,
     Message: outcome.message,
     Retryable: outcome.retryable,
+    // Unknown: whatever the function did to these instances, it did not report it.
+    RestartRequired: false,
   }));
 }
 
@@ -66,10 +73,13 @@ export function mergeResults(request: RunRequest, outcomes: ChunkOutcome[]): Mer
   const merged: MergedResult = {
     RegionId: request.RegionId,
     KeyPairName: request.KeyPairName,
+    Mode: request.Mode ?? 'Detach',
     DryRun: request.DryRun,
     TotalCount: 0,
     DetachedCount: 0,
+    RevokedCount: 0,
     WouldDetachCount: 0,
+    WouldRevokeCount: 0,
     SkippedCount: 0,
     FailCount: 0,
     DeadlineExceeded: false,

@@ -62,6 +62,7 @@ describe('oos/detach-key-pair.yaml', () => {
       KeyPairName: 'String',
       InstanceIds: 'List',
       DryRun: 'Boolean',
+      Mode: 'String',
       FunctionName: 'String',
     });
     expect(Parameters.DryRun.Default).toBe(true);
@@ -98,7 +99,7 @@ describe('oos/detach-key-pair.yaml', () => {
     const request = parseRequest(JSON.parse(renderBody(template, values)), DEFAULT_MAX_INSTANCES);
 
     // Assess
-    expect(request).toEqual({ ...values, DryRun: true });
+    expect(request).toEqual({ ...values, DryRun: true, Mode: 'Detach', ForceReboot: false });
   });
 
   it("returns the function's result as the template's output", () => {

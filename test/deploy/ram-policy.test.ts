@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { readJson, repoPath } from './support';
+import { MODE_ACTIONS } from '../../functions/detach-key-pair/src/job/context';
+import type { Mode } from '../../functions/detach-key-pair/src/request';
+import { readJson, readYaml, repoPath } from './support';
 
 interface Statement {
   Effect: string;
@@ -71,45 +73,96 @@ function asList(value: string | string[]): string[] {
   return Array.isArray(value) ? value : [value];
 }
 
-describe('ram/function-role-policy.json', () => {
-  const policy = readJson<PolicyDocument>('ram', 'function-role-policy.json');
+/** The resource types ECS documents for each action (docs/ecs-facts.md, RAM). */
+const RESOURCES: Record<string, string[]> = {
+  'ecs:DescribeInstances': ['acs:ecs:*:*:instance/*'],
+  'ecs:DescribeKeyPairs': ['acs:ecs:*:*:keypair/*'],
+  'ecs:DetachKeyPair': ['acs:ecs:*:*:instance/*', 'acs:ecs:*:*:keypair/*'],
+  'ecs:DescribeCloudAssistantStatus': ['acs:ecs:*:*:instance/*'],
+  'ecs:RunCommand': ['acs:ecs:*:*:command/*', 'acs:ecs:*:*:instance/*'],
+  'ecs:DescribeInvocations': ['acs:ecs:*:*:invocation/*'],
+  'ecs:RebootInstances': ['acs:ecs:*:*:instance/*'],
+  'ecs:DescribeInstanceStatus': ['acs:ecs:*:*:instance/*'],
+};
 
-  it('allows exactly the ECS actions the code calls', () => {
+function allowedActions(policy: PolicyDocument): string[] {
+  return policy.Statement.flatMap((statement) => asList(statement.Action)).sort();
+}
+
+function modeActions(...modes: Mode[]): string[] {
+  return [...new Set(modes.flatMap((mode) => MODE_ACTIONS[mode]))]
+    .map((action) => `ecs:${action}`)
+    .sort();
+}
+
+const MODE_POLICIES: Array<[Mode, string]> = [
+  ['Detach', 'detach.json'],
+  ['Online', 'online.json'],
+  ['Reboot', 'reboot.json'],
+];
+
+describe('ram/modes: one least-privilege policy per mode', () => {
+  it('together allow exactly the ECS actions the code calls', () => {
     // Prepare
     const { actions, clientImports } = ecsActionsCalledByTheCode();
 
     // Act
-    const allowed = policy.Statement.flatMap((statement) => asList(statement.Action));
+    const allowed = new Set(
+      MODE_POLICIES.flatMap(([, file]) => allowedActions(readJson('ram', 'modes', file))),
+    );
 
     // Assess
     expect(clientImports).toEqual([]);
     expect(actions).not.toEqual([]);
-    expect(allowed.sort()).toEqual(actions.map((action) => `ecs:${action}`));
+    expect([...allowed].sort()).toEqual(actions.map((action) => `ecs:${action}`));
   });
 
-  it('only allows, on the resource types ECS documents for each action', () => {
+  it.each(MODE_POLICIES)('%s: allows exactly the actions that mode calls', (mode, file) => {
     // Prepare
-    const resourcesByAction = new Map<string, string[]>();
+    const policy = readJson<PolicyDocument>('ram', 'modes', file);
 
     // Act
-    for (const statement of policy.Statement) {
-      for (const action of asList(statement.Action)) {
-        resourcesByAction.set(action, asList(statement.Resource).sort());
-      }
-    }
+    const allowed = allowedActions(policy);
+
+    // Assess
+    expect(allowed).toEqual(modeActions(mode));
+  });
+
+  it.each(MODE_POLICIES)('%s: only allows, on the resource types ECS documents', (_mode, file) => {
+    // Prepare
+    const policy = readJson<PolicyDocument>('ram', 'modes', file);
+
+    // Act
+    const statements = policy.Statement.map((statement) => ({
+      effect: statement.Effect,
+      actions: asList(statement.Action),
+      resources: asList(statement.Resource).sort(),
+    }));
 
     // Assess
     expect(policy.Version).toBe('1');
-    expect(policy.Statement.map((statement) => statement.Effect)).toEqual([
-      'Allow',
-      'Allow',
-      'Allow',
-    ]);
-    expect(Object.fromEntries(resourcesByAction)).toEqual({
-      'ecs:DescribeInstances': ['acs:ecs:*:*:instance/*'],
-      'ecs:DescribeKeyPairs': ['acs:ecs:*:*:keypair/*'],
-      'ecs:DetachKeyPair': ['acs:ecs:*:*:instance/*', 'acs:ecs:*:*:keypair/*'],
-    });
+    for (const { effect, actions, resources } of statements) {
+      expect(effect).toBe('Allow');
+      for (const action of actions) expect(resources).toEqual(RESOURCES[action]);
+    }
+  });
+});
+
+describe('ram/function-role-policy.json', () => {
+  it("allows exactly what the modes s.yaml's ALLOWED_MODES default names call", () => {
+    // Prepare
+    const sYaml = readYaml<{
+      resources: { 'detach-key-pair': { props: { environmentVariables: Record<string, string> } } };
+    }>('s.yaml');
+    const setting = sYaml.resources['detach-key-pair'].props.environmentVariables.ALLOWED_MODES;
+    const defaults = /, '([^']*)'\)/.exec(setting)?.[1].split(',') as Mode[];
+
+    // Act
+    const allowed = allowedActions(readJson('ram', 'function-role-policy.json'));
+
+    // Assess
+    expect(defaults).toEqual(['Detach', 'Online']);
+    expect(allowed).toEqual(modeActions(...defaults));
   });
 });
 

@@ -158,6 +158,7 @@ describe('s.yaml', () => {
     expect(Object.keys(env).sort()).toEqual(
       [
         'ALLOWED_KEY_PAIR_NAMES',
+        'ALLOWED_MODES',
         'ALLOWED_REGIONS',
         'ECS_CONCURRENCY',
         'LOG_LEVEL',

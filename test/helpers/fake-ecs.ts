@@ -1,21 +1,68 @@
 import type {
+  AgentStatusInput,
+  AgentStatusPage,
   CallOptions,
   DescribeInstancesInput,
   DescribeInstancesPage,
   DetachKeyPairInput,
   DetachKeyPairReply,
   EcsPort,
+  InstanceStatusInput,
+  InstanceStatusPage,
+  InvocationInput,
+  InvocationReply,
   KeyPairLookup,
   KeyPairLookupInput,
+  RebootInstancesInput,
+  RebootInstancesReply,
+  RunCommandInput,
+  RunCommandReply,
 } from '../../functions/detach-key-pair/src/ecs/port';
 import { EcsCallError, type EcsFailureKind } from '../../functions/detach-key-pair/src/errors';
+import { ALL_ACTIONS, type JobAction } from '../../functions/detach-key-pair/src/job/context';
 
 export interface FakeInstance {
   osType: 'linux' | 'windows';
   keyPairName?: string;
+  /** Cloud Assistant's agent: answers unless 'offline'. */
+  agent?: 'online' | 'offline';
+  /** What the removal script does there: removes the key (the default), refuses, or never ends. */
+  script?: 'removes' | 'refuses' | 'hangs';
+  /** Whether the guest's authorized_keys holds the key (changed by a 'removes' script). */
+  guestHoldsKey?: boolean;
 }
 
-type Action = 'DescribeInstances' | 'DetachKeyPair' | 'DescribeKeyPairs';
+/** A valid OpenSSH public key, as DescribeKeyPairs returns it with IncludePublicKey. */
+export const FAKE_PUBLIC_KEY =
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMaLSqMsyNKDvDdOtEyYohI19wM4FsoMT1xl40tACihC fake@ecs';
+
+type Action = JobAction;
+
+/** The removal script's report for one guest, as remove-key.sh prints it. */
+function removalReport(removedLines: number[]): string {
+  const files =
+    removedLines.length > 0
+      ? [
+          {
+            user: 'root',
+            path: '/root/.ssh/authorized_keys',
+            status: 'removed',
+            removedCount: removedLines.length,
+            removedLines,
+          },
+        ]
+      : [];
+  return JSON.stringify({
+    version: 1,
+    files,
+    summary: {
+      filesScanned: 2,
+      linesRemoved: removedLines.length,
+      filesRefused: 0,
+      filesFailed: 0,
+    },
+  });
+}
 type FailureRule = (instanceIds: string[]) => EcsCallError | undefined;
 
 export interface RecordedCall {
@@ -51,16 +98,17 @@ export class FakeEcs implements EcsPort {
   readonly instances = new Map<string, FakeInstance>();
   readonly keyPairs = new Set<string>();
   readonly calls: RecordedCall[] = [];
-  private readonly queuedFailures: Record<Action, EcsCallError[]> = {
-    DescribeInstances: [],
-    DetachKeyPair: [],
-    DescribeKeyPairs: [],
-  };
-  private readonly failureRules: Record<Action, FailureRule[]> = {
-    DescribeInstances: [],
-    DetachKeyPair: [],
-    DescribeKeyPairs: [],
-  };
+  private readonly queuedFailures = Object.fromEntries(
+    ALL_ACTIONS.map((action) => [action, []]),
+  ) as unknown as Record<Action, EcsCallError[]>;
+  private readonly failureRules = Object.fromEntries(
+    ALL_ACTIONS.map((action) => [action, []]),
+  ) as unknown as Record<Action, FailureRule[]>;
+  /** Cloud Assistant invocations by InvokeId, and by ClientToken. */
+  readonly invocations = new Map<string, { instanceIds: string[]; polls: number }>();
+  private readonly invokeIdsByToken = new Map<string, string>();
+  /** Instances restarted, in the order RebootInstances named them. */
+  readonly restarted: string[] = [];
   private sequence = 0;
   /** Virtual time each call takes, when a clock is attached. */
   latencyMs = 0;
@@ -165,7 +213,109 @@ export class FakeEcs implements EcsPort {
 
   async findKeyPair(input: KeyPairLookupInput, options: CallOptions): Promise<KeyPairLookup> {
     const requestId = this.begin('DescribeKeyPairs', [], options);
-    return { requestId, exists: this.keyPairs.has(input.keyPairName) };
+    const exists = this.keyPairs.has(input.keyPairName);
+    return {
+      requestId,
+      exists,
+      publicKey: exists && input.includePublicKey ? FAKE_PUBLIC_KEY : undefined,
+    };
+  }
+
+  async describeCloudAssistantStatus(
+    input: AgentStatusInput,
+    options: CallOptions,
+  ): Promise<AgentStatusPage> {
+    const requestId = this.begin('DescribeCloudAssistantStatus', input.instanceIds, options);
+    return {
+      requestId,
+      statuses: input.instanceIds.map((id) => ({
+        instanceId: id,
+        online: this.scalar(this.instances.get(id)?.agent !== 'offline'),
+      })),
+    };
+  }
+
+  async runCommand(input: RunCommandInput, options: CallOptions): Promise<RunCommandReply> {
+    const requestId = this.begin('RunCommand', input.instanceIds, options);
+    const known = this.invokeIdsByToken.get(input.clientToken);
+    if (known !== undefined) return { requestId, invokeId: known };
+    const invokeId = `t-fake${this.invocations.size + 1}`;
+    this.invocations.set(invokeId, { instanceIds: input.instanceIds, polls: 0 });
+    this.invokeIdsByToken.set(input.clientToken, invokeId);
+    return { requestId, invokeId };
+  }
+
+  /** The first poll sees every run Running; later polls see them as the script ended them. */
+  async describeInvocation(input: InvocationInput, options: CallOptions): Promise<InvocationReply> {
+    const requestId = this.begin('DescribeInvocations', [], options);
+    const invocation = this.invocations.get(input.invokeId);
+    if (!invocation) return { requestId, instances: [] };
+    invocation.polls += 1;
+    return {
+      requestId,
+      instances: invocation.instanceIds.map((id) => {
+        const instance = this.instances.get(id);
+        const behaviour = instance?.script ?? 'removes';
+        const running = invocation.polls === 1 || behaviour === 'hangs';
+        const base = { instanceId: id, errorInfo: '', dropped: this.scalar(0) };
+        if (running) {
+          return {
+            ...base,
+            invocationStatus: 'Running',
+            exitCode: null,
+            errorCode: '',
+            output: '',
+          };
+        }
+        if (behaviour === 'refuses') {
+          return {
+            ...base,
+            invocationStatus: 'Failed',
+            exitCode: this.scalar(3),
+            errorCode: 'ExitCodeNonzero',
+            output: Buffer.from(removalReport([])).toString('base64'),
+          };
+        }
+        const removed = instance?.guestHoldsKey ? [1] : [];
+        if (instance) instance.guestHoldsKey = false;
+        return {
+          ...base,
+          invocationStatus: 'Success',
+          exitCode: this.scalar(0),
+          errorCode: '',
+          output: Buffer.from(removalReport(removed)).toString('base64'),
+        };
+      }),
+    };
+  }
+
+  async rebootInstances(
+    input: RebootInstancesInput,
+    options: CallOptions,
+  ): Promise<RebootInstancesReply> {
+    const requestId = this.begin('RebootInstances', input.instanceIds, options);
+    this.restarted.push(...input.instanceIds);
+    return {
+      requestId,
+      instances: input.instanceIds.map((id) => ({
+        instanceId: id,
+        code: this.scalar(200),
+        message: 'success',
+      })),
+    };
+  }
+
+  async describeInstanceStatus(
+    input: InstanceStatusInput,
+    options: CallOptions,
+  ): Promise<InstanceStatusPage> {
+    const requestId = this.begin('DescribeInstanceStatus', input.instanceIds, options);
+    const page = input.instanceIds.slice((input.pageNumber - 1) * 50, input.pageNumber * 50);
+    return {
+      requestId,
+      totalCount: this.scalar(input.instanceIds.length),
+      statuses: page.map((id) => ({ instanceId: id, status: 'Running' })),
+    };
   }
 }
 

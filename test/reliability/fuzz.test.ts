@@ -391,6 +391,9 @@ describe('fuzzing the handler with hostile input', () => {
       [VALID_IDS[0], 'x'],
     ),
     DryRun: fc.constantFrom(null, 1, 'yes', 'TRUE', [], {}),
+    Mode: fc.constantFrom(null, 7, 'detach', 'Offline', '', [], {}),
+    MaxUnavailable: fc.constantFrom(null, 0, -1, 1.5, '1.5', 'ten', 1001, [], {}, true),
+    ForceReboot: fc.constantFrom(null, 1, 'yes', 'TRUE', [], {}),
   };
 
   it('names every bad field with its JSON pointer, through every adapter', async () => {

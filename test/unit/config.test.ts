@@ -14,7 +14,15 @@ describe('readConfig', () => {
       maxInstances: 1000,
       ecsConcurrency: 8,
       logLevel: 'info',
+      allowedModes: ['Detach', 'Online'],
     });
+  });
+
+  it('reads ALLOWED_MODES, so a deployer can allow Reboot', () => {
+    // Act
+    const config = readConfig({ ALLOWED_MODES: 'Detach, Reboot' });
+    // Assess
+    expect(config.allowedModes).toStrictEqual(['Detach', 'Reboot']);
   });
 
   it('reads comma lists, trimmed', () => {
@@ -33,6 +41,7 @@ describe('readConfig', () => {
     ['MAX_INSTANCES', 'many'],
     ['ECS_CONCURRENCY', '1.5'],
     ['LOG_LEVEL', 'loud'],
+    ['ALLOWED_MODES', 'Detach,reboot'],
   ])('refuses %s=%p', (name, value) => {
     // Act
     const act = () => readConfig({ [name]: value });
@@ -47,6 +56,8 @@ describe('policy', () => {
     KeyPairName: 'rotate-2024.q1',
     InstanceIds: ['i-a'],
     DryRun: false,
+    Mode: 'Detach' as const,
+    ForceReboot: false,
   };
 
   it.each([
@@ -87,5 +98,22 @@ describe('policy', () => {
         ],
       }),
     );
+  });
+
+  it('refuses Reboot unless the deployer allowed it', () => {
+    // Prepare
+    const reboot = { ...request, Mode: 'Reboot' as const };
+    const byDefault = readConfig({});
+    const allowed = readConfig({ ALLOWED_MODES: 'Detach,Online,Reboot' });
+    // Act
+    const refused = () => enforcePolicy(reboot, byDefault);
+    const accepted = () => enforcePolicy(reboot, allowed);
+    // Assess
+    expect(refused).toThrow(
+      expect.objectContaining({
+        problems: [{ pointer: '/Mode', detail: expect.stringContaining('ALLOWED_MODES') }],
+      }),
+    );
+    expect(accepted).not.toThrow();
   });
 });

@@ -4,6 +4,7 @@ import { DeadlineExceededError, EcsCallError } from '../../functions/detach-key-
 import { runJob } from '../../functions/detach-key-pair/src/job/run';
 import type { DetachRequest } from '../../functions/detach-key-pair/src/request';
 import { FakeClock } from '../helpers/clock';
+import { jobRequest } from '../helpers/requests';
 import { ecsError, FakeEcs, instanceIds, type Rendering } from '../helpers/fake-ecs';
 
 function setup(rendering: Rendering = 'strings', deadlineMs = 60_000) {
@@ -11,16 +12,13 @@ function setup(rendering: Rendering = 'strings', deadlineMs = 60_000) {
   const clock = new FakeClock();
   ecs.onCall = (ms) => clock.advance(ms);
   const run = (request: Partial<DetachRequest> & { InstanceIds: string[] }) =>
-    runJob(
-      { RegionId: 'cn-hangzhou', KeyPairName: 'k1', DryRun: false, ...request },
-      {
-        port: ecs,
-        deadline: new Deadline(clock.now() + deadlineMs, clock),
-        clock,
-        retryPolicy: DEFAULT_RETRY_POLICY,
-        concurrency: 4,
-      },
-    );
+    runJob(jobRequest(request), {
+      port: ecs,
+      deadline: new Deadline(clock.now() + deadlineMs, clock),
+      clock,
+      retryPolicy: DEFAULT_RETRY_POLICY,
+      concurrency: 4,
+    });
   return { ecs, clock, run };
 }
 
@@ -388,16 +386,13 @@ describe('runJob', () => {
       ecs.seed([id], { osType: 'linux', keyPairName: index % 3 === 0 ? 'k1' : 'k2' }),
     );
     // Act
-    const job = await runJob(
-      { RegionId: 'cn-hangzhou', KeyPairName: 'k1', InstanceIds: ids, DryRun: false },
-      {
-        port: ecs,
-        deadline: new Deadline(clock.now() + 60_000, clock),
-        clock,
-        retryPolicy: DEFAULT_RETRY_POLICY,
-        concurrency: 1,
-      },
-    );
+    const job = await runJob(jobRequest({ InstanceIds: ids }), {
+      port: ecs,
+      deadline: new Deadline(clock.now() + 60_000, clock),
+      clock,
+      retryPolicy: DEFAULT_RETRY_POLICY,
+      concurrency: 1,
+    });
     // Assess
     expect(statuses(job.outcomes).filter((status) => status === 'Detached')).toHaveLength(100);
     expect(ecs.callsOf('DescribeInstances')).toHaveLength(3);

@@ -16,13 +16,13 @@ function problemsOf(payload: unknown, maxInstances = 1000) {
 }
 
 describe('parseRequest', () => {
-  it('accepts a valid request and defaults DryRun to false', () => {
+  it('accepts a valid request and defaults DryRun to false and Mode to Detach', () => {
     // Prepare
     const payload = structuredClone(valid);
     // Act
     const request = parseRequest(payload, 1000);
     // Assess
-    expect(request).toStrictEqual({ ...valid, DryRun: false });
+    expect(request).toStrictEqual({ ...valid, DryRun: false, Mode: 'Detach', ForceReboot: false });
   });
 
   it.each([
@@ -170,7 +170,7 @@ describe('parseRequest', () => {
       RegionId: 'cn-hangzhou',
       KeyPairName: 'ops-key',
       InstanceId: ID_A,
-      Force: true,
+      Verbose: true,
     };
     // Act
     const problems = problemsOf(payload);
@@ -180,9 +180,9 @@ describe('parseRequest', () => {
         { pointer: '/InstanceIds', detail: 'is required' },
         { pointer: '/InstanceId', detail: 'is not a known field; did you mean InstanceIds?' },
         {
-          pointer: '/Force',
+          pointer: '/Verbose',
           detail: expect.stringContaining(
-            'known fields are RegionId, KeyPairName, InstanceIds, DryRun',
+            'known fields are RegionId, KeyPairName, InstanceIds, DryRun, Mode',
           ),
         },
       ]),
@@ -229,6 +229,48 @@ describe('parseRequest', () => {
     const problems = problemsOf(payload);
     // Assess
     expect(problems).toStrictEqual([{ pointer: '', detail: 'The request must be a JSON object' }]);
+  });
+
+  it.each([
+    ['Online', {}],
+    ['Reboot', { MaxUnavailable: 5, ForceReboot: true }],
+    ['Reboot', { MaxUnavailable: '7', ForceReboot: 'false' }],
+  ])('accepts Mode %s with its own fields %p', (mode, fields) => {
+    // Prepare
+    const payload = { ...structuredClone(valid), Mode: mode, ...fields };
+    // Act
+    const request = parseRequest(payload, 1000);
+    // Assess
+    expect(request.Mode).toBe(mode);
+    expect(request.MaxUnavailable).toBe(
+      'MaxUnavailable' in fields ? Number(fields.MaxUnavailable) : undefined,
+    );
+  });
+
+  it('refuses an unknown mode and every field of another mode, all at once', () => {
+    // Prepare
+    const unknownMode = { ...structuredClone(valid), Mode: 'Offline', MaxUnavailable: 0 };
+    const wrongMode = {
+      ...structuredClone(valid),
+      Mode: 'Online',
+      MaxUnavailable: 3,
+      ForceReboot: true,
+    };
+    // Act
+    const unknownModeProblems = problemsOf(unknownMode);
+    const wrongModeProblems = problemsOf(wrongMode);
+    // Assess
+    expect(unknownModeProblems).toStrictEqual([
+      { pointer: '/Mode', detail: 'must be one of Detach, Online, Reboot' },
+      { pointer: '/MaxUnavailable', detail: 'must be an integer from 1 to 1000' },
+    ]);
+    expect(wrongModeProblems).toStrictEqual([
+      {
+        pointer: '/MaxUnavailable',
+        detail: "belongs to Mode Reboot; this request's Mode is Online",
+      },
+      { pointer: '/ForceReboot', detail: "belongs to Mode Reboot; this request's Mode is Online" },
+    ]);
   });
 
   it('escapes JSON Pointer tokens', () => {

@@ -85,6 +85,8 @@ describe('buildResult', () => {
       KeyPairName: 'k1',
       DryRun: false,
       InstanceIds: ['i-a', 'i-b', 'i-c', 'i-d'],
+      Mode: 'Detach' as const,
+      ForceReboot: false,
     };
     const outcomes = new Map<string, InstanceOutcome>([
       ['i-c', { status: 'Skipped', code: 'KeyPairNotAttached', message: 'none', retryable: false }],
@@ -98,10 +100,13 @@ describe('buildResult', () => {
       RequestId: 'req-1',
       RegionId: 'cn-hangzhou',
       KeyPairName: 'k1',
+      Mode: 'Detach',
       DryRun: false,
       TotalCount: 4,
       DetachedCount: 1,
+      RevokedCount: 0,
       WouldDetachCount: 0,
+      WouldRevokeCount: 0,
       SkippedCount: 1,
       FailCount: 2,
       DeadlineExceeded: true,
@@ -113,6 +118,8 @@ describe('buildResult', () => {
           Code: '200',
           Message: 'successful',
           Retryable: false,
+          RestartRequired: true,
+          PasswordLogin: 'AfterNextRestart',
         },
         {
           InstanceId: 'i-b',
@@ -121,6 +128,7 @@ describe('buildResult', () => {
           Code: 'DeadlineExceeded',
           Message: 'late',
           Retryable: true,
+          RestartRequired: false,
         },
         {
           InstanceId: 'i-c',
@@ -129,6 +137,7 @@ describe('buildResult', () => {
           Code: 'KeyPairNotAttached',
           Message: 'none',
           Retryable: false,
+          RestartRequired: false,
         },
         {
           InstanceId: 'i-d',
@@ -137,6 +146,7 @@ describe('buildResult', () => {
           Code: 'NotProcessed',
           Message: expect.any(String),
           Retryable: true,
+          RestartRequired: false,
         },
       ],
       EcsRequestIds: ['E1', 'E2'],

@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors';
+import { MODES, type Mode } from './request';
 import { parsePositiveInteger } from './values';
 
 export interface Config {
@@ -14,11 +15,14 @@ export interface Config {
   ecsConcurrency: number;
   /** `LOG_LEVEL`: a pino level. */
   logLevel: string;
+  /** `ALLOWED_MODES`: the modes callers may ask for; Reboot restarts instances, so opt-in. */
+  allowedModes: Mode[];
 }
 
 export const DEFAULT_MAX_INSTANCES = 1000;
 const DEFAULT_ECS_CONCURRENCY = 8;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const DEFAULT_ALLOWED_MODES: Mode[] = ['Detach', 'Online'];
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -54,6 +58,13 @@ export function readConfig(env: Environment = process.env): Config {
     throw new ConfigurationError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
   }
   const ecsEndpoint = env.ECS_ENDPOINT?.trim();
+  const allowedModes = commaList(env.ALLOWED_MODES);
+  const unknownModes = allowedModes.filter((mode) => !(MODES as readonly string[]).includes(mode));
+  if (unknownModes.length > 0) {
+    throw new ConfigurationError(
+      `ALLOWED_MODES holds ${unknownModes.join(', ')}; the modes are ${MODES.join(', ')}.`,
+    );
+  }
   return {
     ecsEndpoint: ecsEndpoint === '' ? undefined : ecsEndpoint,
     allowedRegions: commaList(env.ALLOWED_REGIONS),
@@ -61,5 +72,6 @@ export function readConfig(env: Environment = process.env): Config {
     maxInstances: positiveInteger(env, 'MAX_INSTANCES', DEFAULT_MAX_INSTANCES, 100_000),
     ecsConcurrency: positiveInteger(env, 'ECS_CONCURRENCY', DEFAULT_ECS_CONCURRENCY, 64),
     logLevel,
+    allowedModes: allowedModes.length > 0 ? (allowedModes as Mode[]) : DEFAULT_ALLOWED_MODES,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The function's own errors. Each carries the data a presenter needs (an HTTP status is chosen
- * in http.ts, not here) and passes `cause` through so logs keep the chain. A message is safe to
- * show a client only for 4xx classes; 5xx presenters use a fixed text instead.
+ * in present/problem-kinds.ts, not here) and passes `cause` through so logs keep the chain. A
+ * message is safe to show a client only for 4xx classes; 5xx presenters use a fixed text instead.
  */
 
 /** One validation or policy problem, located with a JSON Pointer (RFC 6901) into the request. */

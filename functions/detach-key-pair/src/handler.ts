@@ -89,6 +89,7 @@ interface RequestLogFields {
   keyPairName?: string;
   instanceCount?: number;
   dryRun?: boolean;
+  mode?: string;
 }
 
 /** What one invocation knows before it reads any request: who it is, its clock, its config. */
@@ -143,6 +144,33 @@ function logFailure(scope: Scope, error: unknown, requestFields: RequestLogField
   else scope.log.warn(fields, 'request refused');
 }
 
+/**
+ * One line per instance when the job went into guests or restarted them: the record an audit
+ * reads in SLS. The key appears by its fingerprint only.
+ */
+function logInstances(log: Logger, result: DetachResult, keyFingerprint: string | undefined) {
+  for (const entry of result.Results) {
+    log.info(
+      {
+        region: result.RegionId,
+        keyPairName: result.KeyPairName,
+        keyFingerprint,
+        mode: result.Mode,
+        dryRun: result.DryRun,
+        instanceId: entry.InstanceId,
+        status: entry.Status,
+        code: entry.Code,
+        keyRemoved: entry.KeyRemoved,
+        invokeId: entry.InvokeId,
+        exitCode: entry.ExitCode,
+        restart: entry.Restart,
+        restartRequired: entry.RestartRequired,
+      },
+      'instance done',
+    );
+  }
+}
+
 async function detach(
   scope: Scope,
   payload: unknown,
@@ -158,6 +186,7 @@ async function detach(
     keyPairName: request.KeyPairName,
     instanceCount: request.InstanceIds.length,
     dryRun: request.DryRun,
+    mode: request.Mode,
   });
   enforcePolicy(request, config);
   log.debug(requestFields, 'request accepted');
@@ -170,14 +199,17 @@ async function detach(
     retryPolicy: deps.retryPolicy,
     concurrency: config.ecsConcurrency,
   });
-  const result = buildResult(scope.requestId, request, job.outcomes, job.ecsRequestIds);
+  const result = buildResult(scope.requestId, request, job.outcomes, job.ecsRequestIds, job);
+  if (request.Mode !== 'Detach') logInstances(log, result, job.keyFingerprint);
   log.info(
     {
       ...requestFields,
       counts: {
         total: result.TotalCount,
         detached: result.DetachedCount,
+        revoked: result.RevokedCount,
         wouldDetach: result.WouldDetachCount,
+        wouldRevoke: result.WouldRevokeCount,
         skipped: result.SkippedCount,
         failed: result.FailCount,
       },

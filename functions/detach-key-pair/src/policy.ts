@@ -33,5 +33,11 @@ export function enforcePolicy(request: DetachRequest, config: Config): void {
       detail: `Key pair ${request.KeyPairName} matches no pattern in ALLOWED_KEY_PAIR_NAMES (${allowedKeyPairNames.join(', ')}).`,
     });
   }
+  if (!config.allowedModes.includes(request.Mode)) {
+    problems.push({
+      pointer: '/Mode',
+      detail: `Mode ${request.Mode} is not in ALLOWED_MODES (${config.allowedModes.join(', ')}); the function's deployer must allow it.`,
+    });
+  }
   if (problems.length > 0) throw new PolicyDeniedError(problems);
 }

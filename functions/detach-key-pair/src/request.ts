@@ -1,6 +1,15 @@
 // zod/mini rather than classic zod: a tenth of the size and load time, which a cold start pays.
 import * as z from 'zod/mini';
 import { ValidationError, type FieldProblem } from './errors';
+import { isRecord } from './values';
+
+/**
+ * How far the function goes: Detach changes ECS's record only (the guest accepts the key until it
+ * restarts); Online first removes the key from every guest through Cloud Assistant; Reboot
+ * detaches, then restarts the instances in waves.
+ */
+export const MODES = ['Detach', 'Online', 'Reboot'] as const;
+export type Mode = (typeof MODES)[number];
 
 /** A request that passed validation: ids trimmed, de-duplicated, in the order first given. */
 export interface DetachRequest {
@@ -8,9 +17,28 @@ export interface DetachRequest {
   KeyPairName: string;
   InstanceIds: string[];
   DryRun: boolean;
+  Mode: Mode;
+  /** Reboot only: instances restarting at once; absent means 10 % of them, at least 1. */
+  MaxUnavailable?: number;
+  /** Reboot only: restart without waiting for a clean shutdown. */
+  ForceReboot: boolean;
 }
 
-export const REQUEST_FIELDS = ['RegionId', 'KeyPairName', 'InstanceIds', 'DryRun'] as const;
+export const REQUEST_FIELDS = [
+  'RegionId',
+  'KeyPairName',
+  'InstanceIds',
+  'DryRun',
+  'Mode',
+  'MaxUnavailable',
+  'ForceReboot',
+] as const;
+
+/** Fields that mean something in one mode only. */
+const MODE_ONLY_FIELDS: ReadonlyArray<{ field: (typeof REQUEST_FIELDS)[number]; mode: Mode }> = [
+  { field: 'MaxUnavailable', mode: 'Reboot' },
+  { field: 'ForceReboot', mode: 'Reboot' },
+];
 
 // Formats from docs/ecs-facts.md (Names and ids): the region format is a heuristic (ECS decides existence), the key
 // pair name follows ImportKeyPair (looser than CreateKeyPair), the instance id is lenient.
@@ -56,7 +84,7 @@ const keyPairName = requiredString('a key pair name').check(
 );
 
 // The ECS API takes a boolean; "true"/"false" strings come from templates that substitute text.
-const dryRun = z._default(
+const flag = z._default(
   z.union(
     [
       z.boolean(),
@@ -68,6 +96,26 @@ const dryRun = z._default(
     { error: 'must be a boolean' },
   ),
   false,
+);
+
+const mode = z._default(z.enum(MODES, { error: `must be one of ${MODES.join(', ')}` }), 'Detach');
+
+/** At most this many instances restart at once; ECS's RebootInstances takes 100 a call. */
+export const MAX_UNAVAILABLE_LIMIT = 1000;
+
+// An integer, or its digits as a string from a template.
+const maxUnavailable = z.optional(
+  z.pipe(
+    z.union([z.int(), z.pipe(z.string().check(z.regex(/^\d{1,9}$/)), z.transform(Number))], {
+      error: `must be an integer from 1 to ${MAX_UNAVAILABLE_LIMIT}`,
+    }),
+    z.int().check(
+      z.gte(1, { error: `must be an integer from 1 to ${MAX_UNAVAILABLE_LIMIT}` }),
+      z.lte(MAX_UNAVAILABLE_LIMIT, {
+        error: `must be an integer from 1 to ${MAX_UNAVAILABLE_LIMIT}`,
+      }),
+    ),
+  ),
 );
 
 type IssueSink = (message: string, path?: (string | number)[]) => void;
@@ -150,7 +198,10 @@ function buildRequestSchema(maxInstances: number) {
       RegionId: regionId,
       KeyPairName: keyPairName,
       InstanceIds: instanceIdsSchema(maxInstances),
-      DryRun: dryRun,
+      DryRun: flag,
+      Mode: mode,
+      MaxUnavailable: maxUnavailable,
+      ForceReboot: flag,
     },
     { error: 'The request must be a JSON object' },
   );
@@ -204,9 +255,26 @@ function toProblems(issues: readonly z.core.$ZodIssue[]): FieldProblem[] {
   );
 }
 
+/** A field given for another mode than the request's (an unknown mode is reported on its own). */
+function modeProblems(payload: unknown): FieldProblem[] {
+  if (!isRecord(payload)) return [];
+  const chosen = payload.Mode ?? 'Detach';
+  if (!(MODES as readonly unknown[]).includes(chosen)) return [];
+  return MODE_ONLY_FIELDS.filter(
+    ({ field, mode }) => payload[field] !== undefined && mode !== chosen,
+  ).map(({ field, mode }) => ({
+    pointer: jsonPointer([field]),
+    detail: `belongs to Mode ${mode}; this request's Mode is ${String(chosen)}`,
+  }));
+}
+
 /** Validates a payload, reporting every problem at once; throws ValidationError. */
 export function parseRequest(payload: unknown, maxInstances: number): DetachRequest {
   const result = z.safeParse(requestSchemaFor(maxInstances), payload);
-  if (!result.success) throw new ValidationError(toProblems(result.error.issues));
+  const problems = [
+    ...(result.success ? [] : toProblems(result.error.issues)),
+    ...modeProblems(payload),
+  ];
+  if (problems.length > 0 || !result.success) throw new ValidationError(problems);
   return result.data;
 }

@@ -63,7 +63,14 @@ describe('interpretReply', () => {
     // Prepare
     const result = buildResult(
       'req-1',
-      { RegionId: 'cn-hangzhou', KeyPairName: 'demo-key', InstanceIds: ids, DryRun: true },
+      {
+        RegionId: 'cn-hangzhou',
+        KeyPairName: 'demo-key',
+        InstanceIds: ids,
+        DryRun: true,
+        Mode: 'Detach',
+        ForceReboot: false,
+      },
       new Map(
         ids.map((id) => [
           id,

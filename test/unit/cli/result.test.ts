@@ -16,6 +16,7 @@ function entry(InstanceId: string, Status: InstanceResult['Status']): InstanceRe
     Code: Status,
     Message: '',
     Retryable: false,
+    RestartRequired: Status === 'Detached',
   };
 }
 
@@ -30,9 +31,12 @@ function result(
   return {
     RequestId,
     ...request,
+    Mode: 'Detach',
     TotalCount: entries.length,
     DetachedCount: count('Detached'),
+    RevokedCount: count('Revoked'),
     WouldDetachCount: count('WouldDetach'),
+    WouldRevokeCount: count('WouldRevoke'),
     SkippedCount: count('Skipped'),
     FailCount: count('Failed'),
     DeadlineExceeded,
@@ -60,9 +64,12 @@ describe('mergeResults', () => {
     // Assess
     expect(merged).toEqual({
       ...request,
+      Mode: 'Detach',
       TotalCount: 3,
       DetachedCount: 1,
+      RevokedCount: 0,
       WouldDetachCount: 0,
+      WouldRevokeCount: 0,
       SkippedCount: 1,
       FailCount: 1,
       DeadlineExceeded: true,
@@ -99,6 +106,7 @@ describe('mergeResults', () => {
         Code: 'UnhandledInvocationError',
         Message: 'Function time out after 300 seconds',
         Retryable: true,
+        RestartRequired: false,
       },
       {
         InstanceId: 'i-c',
@@ -107,6 +115,7 @@ describe('mergeResults', () => {
         Code: 'UnhandledInvocationError',
         Message: 'Function time out after 300 seconds',
         Retryable: true,
+        RestartRequired: false,
       },
     ]);
     expect(merged.RequestIds).toEqual(['req-1']);

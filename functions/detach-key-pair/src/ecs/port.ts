@@ -61,11 +61,103 @@ export interface DetachKeyPairReply {
 export interface KeyPairLookupInput {
   regionId: string;
   keyPairName: string;
+  /** Ask for the key's public half too (Online mode matches guest lines by it). */
+  includePublicKey?: boolean;
 }
 
 export interface KeyPairLookup {
   requestId?: string;
   exists: boolean;
+  /** OpenSSH `type base64 [comment]`, when asked for and ECS sent it. */
+  publicKey?: string;
+  fingerprint?: string;
+}
+
+export interface AgentStatusInput {
+  regionId: string;
+  /** At most 50. */
+  instanceIds: string[];
+  nextToken?: string;
+}
+
+export interface AgentStatus {
+  instanceId: LooseScalar;
+  /** Cloud Assistant's `CloudAssistantStatus`: "true" while its agent answers. */
+  online: LooseScalar;
+}
+
+export interface AgentStatusPage {
+  requestId?: string;
+  statuses: AgentStatus[];
+  nextToken?: string;
+}
+
+export interface RunCommandInput {
+  regionId: string;
+  /** At most 100. */
+  instanceIds: string[];
+  /** The shell script, Base64 (at most 24 KB so encoded). */
+  commandContentBase64: string;
+  timeoutSeconds: number;
+  /** The same token again returns the same invocation and runs nothing twice. */
+  clientToken: string;
+}
+
+export interface RunCommandReply {
+  requestId?: string;
+  invokeId?: string;
+}
+
+export interface InvocationInput {
+  regionId: string;
+  invokeId: string;
+}
+
+export interface InvokedInstance {
+  instanceId: LooseScalar;
+  invocationStatus: LooseScalar;
+  exitCode: LooseScalar;
+  errorCode: LooseScalar;
+  errorInfo: LooseScalar;
+  /** Base64 of stdout and stderr, truncated past 24 KB. */
+  output: LooseScalar;
+  dropped: LooseScalar;
+}
+
+export interface InvocationReply {
+  requestId?: string;
+  instances: InvokedInstance[];
+}
+
+export interface RebootInstancesInput {
+  regionId: string;
+  /** At most 100. */
+  instanceIds: string[];
+  forceReboot: boolean;
+}
+
+export interface RebootedInstance {
+  instanceId: LooseScalar;
+  code: LooseScalar;
+  message: LooseScalar;
+}
+
+export interface RebootInstancesReply {
+  requestId?: string;
+  instances: RebootedInstance[];
+}
+
+export interface InstanceStatusInput {
+  regionId: string;
+  /** At most 100. */
+  instanceIds: string[];
+  pageNumber: number;
+}
+
+export interface InstanceStatusPage {
+  requestId?: string;
+  statuses: Array<{ instanceId: LooseScalar; status: LooseScalar }>;
+  totalCount: LooseScalar;
 }
 
 /** Every call throws EcsCallError (errors.ts) when the call fails as a whole. */
@@ -77,7 +169,23 @@ export interface EcsPort {
   detachKeyPair(input: DetachKeyPairInput, options: CallOptions): Promise<DetachKeyPairReply>;
   /** Whether the region has a key pair of exactly this name (DescribeKeyPairs). */
   findKeyPair(input: KeyPairLookupInput, options: CallOptions): Promise<KeyPairLookup>;
+  describeCloudAssistantStatus(
+    input: AgentStatusInput,
+    options: CallOptions,
+  ): Promise<AgentStatusPage>;
+  runCommand(input: RunCommandInput, options: CallOptions): Promise<RunCommandReply>;
+  /** One invocation's per-instance state, with output (DescribeInvocations by InvokeId). */
+  describeInvocation(input: InvocationInput, options: CallOptions): Promise<InvocationReply>;
+  rebootInstances(input: RebootInstancesInput, options: CallOptions): Promise<RebootInstancesReply>;
+  describeInstanceStatus(
+    input: InstanceStatusInput,
+    options: CallOptions,
+  ): Promise<InstanceStatusPage>;
 }
 
 export const DESCRIBE_INSTANCES_MAX_IDS = 100;
 export const DETACH_KEY_PAIR_MAX_IDS = 50;
+export const CLOUD_ASSISTANT_STATUS_MAX_IDS = 50;
+export const RUN_COMMAND_MAX_IDS = 100;
+export const REBOOT_INSTANCES_MAX_IDS = 100;
+export const INSTANCE_STATUS_MAX_IDS = 100;

@@ -13,20 +13,35 @@ import * as $dara from '@darabonba/typescript';
 import { DescribeInstancesRequest } from '@alicloud/ecs20140526/dist/models/DescribeInstancesRequest';
 import { DescribeKeyPairsRequest } from '@alicloud/ecs20140526/dist/models/DescribeKeyPairsRequest';
 import { DetachKeyPairRequest } from '@alicloud/ecs20140526/dist/models/DetachKeyPairRequest';
+import { DescribeCloudAssistantStatusRequest } from '@alicloud/ecs20140526/dist/models/DescribeCloudAssistantStatusRequest';
+import { DescribeInstanceStatusRequest } from '@alicloud/ecs20140526/dist/models/DescribeInstanceStatusRequest';
+import { DescribeInvocationsRequest } from '@alicloud/ecs20140526/dist/models/DescribeInvocationsRequest';
+import { RebootInstancesRequest } from '@alicloud/ecs20140526/dist/models/RebootInstancesRequest';
+import { RunCommandRequest } from '@alicloud/ecs20140526/dist/models/RunCommandRequest';
 import { EcsCallError, type EcsFailureKind } from '../errors';
 import { isRecord } from '../values';
 import type { EcsEndpoint } from './endpoint';
 import type {
   AccessCredentials,
+  AgentStatusInput,
+  AgentStatusPage,
   CallOptions,
   DescribeInstancesInput,
   DescribeInstancesPage,
   DetachKeyPairInput,
   DetachKeyPairReply,
   EcsPort,
+  InstanceStatusInput,
+  InstanceStatusPage,
+  InvocationInput,
+  InvocationReply,
   KeyPairLookup,
   KeyPairLookupInput,
   LooseScalar,
+  RebootInstancesInput,
+  RebootInstancesReply,
+  RunCommandInput,
+  RunCommandReply,
 } from './port';
 
 const API_VERSION = '2014-05-26';
@@ -272,18 +287,194 @@ class EcsSdkPort implements EcsPort {
     const request = new DescribeKeyPairsRequest({
       regionId: input.regionId,
       keyPairName: input.keyPairName,
+      includePublicKey: input.includePublicKey,
     });
     request.validate();
     return this.call(
       'DescribeKeyPairs',
-      { RegionId: request.regionId, KeyPairName: request.keyPairName },
+      {
+        RegionId: request.regionId,
+        KeyPairName: request.keyPairName,
+        IncludePublicKey: request.includePublicKey,
+      },
+      options,
+      (body) => {
+        // The name is matched exactly: validation refuses the `*` that would make it a wildcard.
+        const keyPair = listOf(body, 'KeyPairs', 'KeyPair').find(
+          (candidate) => scalar(candidate, 'KeyPairName') === input.keyPairName,
+        );
+        return {
+          requestId: optionalText(body, 'RequestId'),
+          exists: keyPair !== undefined,
+          publicKey: keyPair && optionalText(keyPair, 'PublicKey'),
+          fingerprint: keyPair && optionalText(keyPair, 'KeyPairFingerPrint'),
+        };
+      },
+    );
+  }
+
+  async describeCloudAssistantStatus(
+    input: AgentStatusInput,
+    options: CallOptions,
+  ): Promise<AgentStatusPage> {
+    const request = new DescribeCloudAssistantStatusRequest({
+      regionId: input.regionId,
+      instanceId: input.instanceIds,
+      maxResults: input.instanceIds.length,
+      nextToken: input.nextToken,
+    });
+    request.validate();
+    return this.call(
+      'DescribeCloudAssistantStatus',
+      {
+        RegionId: request.regionId,
+        InstanceId: request.instanceId,
+        MaxResults: request.maxResults,
+        NextToken: request.nextToken,
+      },
       options,
       (body) => ({
         requestId: optionalText(body, 'RequestId'),
-        // The name is matched exactly: validation refuses the `*` that would make it a wildcard.
-        exists: listOf(body, 'KeyPairs', 'KeyPair').some(
-          (keyPair) => scalar(keyPair, 'KeyPairName') === input.keyPairName,
-        ),
+        nextToken: optionalText(body, 'NextToken'),
+        statuses: listOf(
+          body,
+          'InstanceCloudAssistantStatusSet',
+          'InstanceCloudAssistantStatus',
+        ).map((status) => ({
+          instanceId: scalar(status, 'InstanceId'),
+          online: scalar(status, 'CloudAssistantStatus'),
+        })),
+      }),
+    );
+  }
+
+  async runCommand(input: RunCommandInput, options: CallOptions): Promise<RunCommandReply> {
+    const request = new RunCommandRequest({
+      regionId: input.regionId,
+      instanceId: input.instanceIds,
+      type: 'RunShellScript',
+      commandContent: input.commandContentBase64,
+      contentEncoding: 'Base64',
+      timeout: input.timeoutSeconds,
+      clientToken: input.clientToken,
+      username: 'root',
+      repeatMode: 'Once',
+      name: 'detach-key-pair-revoke',
+    });
+    request.validate();
+    return this.call(
+      'RunCommand',
+      {
+        RegionId: request.regionId,
+        InstanceId: request.instanceId,
+        Type: request.type,
+        CommandContent: request.commandContent,
+        ContentEncoding: request.contentEncoding,
+        Timeout: request.timeout,
+        ClientToken: request.clientToken,
+        Username: request.username,
+        RepeatMode: request.repeatMode,
+        Name: request.name,
+      },
+      options,
+      (body) => ({
+        requestId: optionalText(body, 'RequestId'),
+        invokeId: optionalText(body, 'InvokeId'),
+      }),
+    );
+  }
+
+  async describeInvocation(input: InvocationInput, options: CallOptions): Promise<InvocationReply> {
+    const request = new DescribeInvocationsRequest({
+      regionId: input.regionId,
+      invokeId: input.invokeId,
+      includeOutput: true,
+    });
+    request.validate();
+    return this.call(
+      'DescribeInvocations',
+      {
+        RegionId: request.regionId,
+        InvokeId: request.invokeId,
+        IncludeOutput: request.includeOutput,
+      },
+      options,
+      (body) => ({
+        requestId: optionalText(body, 'RequestId'),
+        instances: listOf(body, 'Invocations', 'Invocation')
+          .filter((invocation) => scalar(invocation, 'InvokeId') === input.invokeId)
+          .flatMap((invocation) => listOf(invocation, 'InvokeInstances', 'InvokeInstance'))
+          .map((instance) => ({
+            instanceId: scalar(instance, 'InstanceId'),
+            invocationStatus: scalar(instance, 'InvocationStatus'),
+            exitCode: scalar(instance, 'ExitCode'),
+            errorCode: scalar(instance, 'ErrorCode'),
+            errorInfo: scalar(instance, 'ErrorInfo'),
+            output: scalar(instance, 'Output'),
+            dropped: scalar(instance, 'Dropped'),
+          })),
+      }),
+    );
+  }
+
+  async rebootInstances(
+    input: RebootInstancesInput,
+    options: CallOptions,
+  ): Promise<RebootInstancesReply> {
+    const request = new RebootInstancesRequest({
+      regionId: input.regionId,
+      instanceId: input.instanceIds,
+      forceReboot: input.forceReboot,
+      batchOptimization: 'SuccessFirst',
+    });
+    request.validate();
+    return this.call(
+      'RebootInstances',
+      {
+        RegionId: request.regionId,
+        InstanceId: request.instanceId,
+        ForceReboot: request.forceReboot,
+        BatchOptimization: request.batchOptimization,
+      },
+      options,
+      (body) => ({
+        requestId: optionalText(body, 'RequestId'),
+        instances: listOf(body, 'InstanceResponses', 'InstanceResponse').map((instance) => ({
+          instanceId: scalar(instance, 'InstanceId'),
+          code: scalar(instance, 'Code'),
+          message: scalar(instance, 'Message'),
+        })),
+      }),
+    );
+  }
+
+  async describeInstanceStatus(
+    input: InstanceStatusInput,
+    options: CallOptions,
+  ): Promise<InstanceStatusPage> {
+    const request = new DescribeInstanceStatusRequest({
+      regionId: input.regionId,
+      instanceId: input.instanceIds,
+      pageNumber: input.pageNumber,
+      pageSize: 50,
+    });
+    request.validate();
+    return this.call(
+      'DescribeInstanceStatus',
+      {
+        RegionId: request.regionId,
+        InstanceId: request.instanceId,
+        PageNumber: request.pageNumber,
+        PageSize: request.pageSize,
+      },
+      options,
+      (body) => ({
+        requestId: optionalText(body, 'RequestId'),
+        totalCount: scalar(body, 'TotalCount'),
+        statuses: listOf(body, 'InstanceStatuses', 'InstanceStatus').map((status) => ({
+          instanceId: scalar(status, 'InstanceId'),
+          status: scalar(status, 'Status'),
+        })),
       }),
     );
   }

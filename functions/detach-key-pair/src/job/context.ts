@@ -5,7 +5,7 @@
  */
 import type { Clock, Deadline } from '../deadline';
 import type { CallOptions, EcsPort } from '../ecs/port';
-import type { DetachRequest } from '../request';
+import type { DetachRequest, Mode } from '../request';
 import { Ledger } from './ledger';
 import { ConcurrencyLimiter } from './limiter';
 import { PLAN_LOOKAHEAD_IDS_PER_CALL_SLOT, PlanLookahead } from './lookahead';
@@ -23,16 +23,49 @@ export interface JobDependencies {
 /** One ECS call, paced, bounded in concurrency and retried as its action allows. */
 export type PacedCall = <T>(call: (options: CallOptions) => Promise<T>) => Promise<T>;
 
-export type JobAction = 'DescribeInstances' | 'DetachKeyPair' | 'DescribeKeyPairs';
+export type JobAction =
+  | 'DescribeInstances'
+  | 'DetachKeyPair'
+  | 'DescribeKeyPairs'
+  | 'DescribeCloudAssistantStatus'
+  | 'RunCommand'
+  | 'DescribeInvocations'
+  | 'RebootInstances'
+  | 'DescribeInstanceStatus';
+
+const DETACH_ACTIONS: readonly JobAction[] = [
+  'DescribeInstances',
+  'DetachKeyPair',
+  'DescribeKeyPairs',
+];
+
+/**
+ * The ECS actions each mode may call: what its RAM policy (ram/modes/) must allow, and no more.
+ * A stage calling any other is a bug, which the paced call refuses.
+ */
+export const MODE_ACTIONS: Readonly<Record<Mode, readonly JobAction[]>> = {
+  Detach: DETACH_ACTIONS,
+  Online: [...DETACH_ACTIONS, 'DescribeCloudAssistantStatus', 'RunCommand', 'DescribeInvocations'],
+  Reboot: [...DETACH_ACTIONS, 'RebootInstances', 'DescribeInstanceStatus'],
+};
 
 export interface Job {
   readonly request: DetachRequest;
   readonly port: EcsPort;
+  readonly clock: Clock;
+  readonly deadline: Deadline;
   readonly ledger: Ledger;
   /** Keeps the plan from describing far ahead of the detach. */
   readonly lookahead: PlanLookahead;
   /** Each action has its own pacer and concurrency ceiling, since ECS throttles per API. */
   readonly calls: Readonly<Record<JobAction, PacedCall>>;
+}
+
+export const ALL_ACTIONS: readonly JobAction[] = [...new Set(Object.values(MODE_ACTIONS).flat())];
+
+/** An action the mode's RAM policy does not allow: calling it is a bug, not an ECS failure. */
+function outsideMode(action: JobAction, mode: Mode): PacedCall {
+  return () => Promise.reject(new Error(`Mode ${mode} does not call ${action}.`));
 }
 
 function pacedCall(action: JobAction, deps: JobDependencies, ledger: Ledger): PacedCall {
@@ -58,13 +91,18 @@ export function openJob(request: DetachRequest, deps: JobDependencies): Job {
   return {
     request,
     port: deps.port,
+    clock: deps.clock,
+    deadline: deps.deadline,
     ledger,
     // One slot more than the calls allowed in flight, so a describe and a detach always overlap.
     lookahead: new PlanLookahead((deps.concurrency + 1) * PLAN_LOOKAHEAD_IDS_PER_CALL_SLOT),
-    calls: {
-      DescribeInstances: pacedCall('DescribeInstances', deps, ledger),
-      DetachKeyPair: pacedCall('DetachKeyPair', deps, ledger),
-      DescribeKeyPairs: pacedCall('DescribeKeyPairs', deps, ledger),
-    },
+    calls: Object.fromEntries(
+      ALL_ACTIONS.map((action) => [
+        action,
+        MODE_ACTIONS[request.Mode].includes(action)
+          ? pacedCall(action, deps, ledger)
+          : outsideMode(action, request.Mode),
+      ]),
+    ) as Record<JobAction, PacedCall>,
   };
 }

@@ -1,9 +1,8 @@
 /** DescribeInstances for a set of ids, as the plan and the confirmation both need it. */
-import { DeadlineExceededError, EcsCallError } from '../errors';
 import type { DescribedInstance, DescribeInstancesPage } from '../ecs/port';
 import { normalizeInstance, type NormalizedInstance } from '../ecs/normalize';
 import type { Job } from './context';
-import type { CallFailure } from './ledger';
+import { isCallFailure, type CallFailure } from './ledger';
 
 export type DescribePage = (nextToken: string | undefined) => Promise<DescribeInstancesPage>;
 
@@ -45,7 +44,7 @@ export async function describeIds(
       return page;
     });
   } catch (error) {
-    if (error instanceof EcsCallError || error instanceof DeadlineExceededError) return error;
+    if (isCallFailure(error)) return error;
     throw error;
   }
 }

@@ -5,10 +5,10 @@
  */
 import { DETACH_KEY_PAIR_MAX_IDS, type DetachKeyPairReply } from '../ecs/port';
 import { normalizeDetachReply } from '../ecs/normalize';
-import { DeadlineExceededError, EcsCallError, type EcsFailureKind } from '../errors';
+import { EcsCallError, type EcsFailureKind } from '../errors';
 import { failedBy } from '../result';
 import type { Job } from './context';
-import type { Ledger } from './ledger';
+import { isCallFailure, type Ledger } from './ledger';
 
 /**
  * Codes with which ECS fails a whole DetachKeyPair call because of one (or some) of its
@@ -86,7 +86,7 @@ export async function detachBatch(
       await detachBatch(ids.slice(middle), detach, ledger);
       return;
     }
-    if (error instanceof EcsCallError || error instanceof DeadlineExceededError) {
+    if (isCallFailure(error)) {
       ledger.fail(ids, error);
       // No answer came back, so ECS may have acted on the call all the same.
       if (error instanceof EcsCallError && ANSWER_MAY_BE_LOST.has(error.kind)) {

@@ -3,8 +3,9 @@
  * DescribeKeyPairs call tells the two apart. It costs a call only on this path, and a failed
  * look-up leaves the answer as planned.
  */
-import { DeadlineExceededError, EcsCallError } from '../errors';
+import { EcsCallError } from '../errors';
 import type { Job } from './context';
+import { isCallFailure } from './ledger';
 
 export async function confirmKeyPairExists(job: Job): Promise<void> {
   const { request, port, ledger, calls } = job;
@@ -24,6 +25,6 @@ export async function confirmKeyPairExists(job: Job): Promise<void> {
       );
     }
   } catch (error) {
-    if (!(error instanceof EcsCallError || error instanceof DeadlineExceededError)) throw error;
+    if (!isCallFailure(error)) throw error;
   }
 }

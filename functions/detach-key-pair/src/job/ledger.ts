@@ -1,14 +1,26 @@
 /** The job's record of a request: per-instance outcomes, ECS request ids and call failures. */
 import { DeadlineExceededError, EcsCallError } from '../errors';
-import { failedBy, type InstanceOutcome } from '../result';
+import { failedBy, type GuestRemoval, type InstanceOutcome, type RestartOutcome } from '../result';
 
 export type CallFailure = EcsCallError | DeadlineExceededError;
+
+/** A call's failure as the job expects them; anything else is a bug and is thrown on. */
+export function isCallFailure(error: unknown): error is CallFailure {
+  return error instanceof EcsCallError || error instanceof DeadlineExceededError;
+}
 
 const STOPPING_KINDS = new Set(['forbidden', 'credentials', 'keyPairNotFound', 'regionNotFound']);
 
 /** What the job has learnt so far: each instance's outcome, ECS's request ids, what failed. */
 export class Ledger {
   readonly outcomes = new Map<string, InstanceOutcome>();
+  /** Online: what the removal script did on each guest it ran on. */
+  readonly guests = new Map<string, GuestRemoval>();
+  /** Reboot: what became of each restart, and a dry run's planned wave. */
+  readonly restarts = new Map<string, RestartOutcome>();
+  readonly waves = new Map<string, number>();
+  /** Online: the revoked key's fingerprint, for the record (never the key itself). */
+  keyFingerprint: string | undefined;
   readonly requestIds = new Set<string>();
   private readonly failures: CallFailure[] = [];
   /** A failure every later call would meet too (RAM denial, the key pair missing). */

@@ -1,7 +1,8 @@
 /**
  * The plan stage: DescribeInstances, 100 ids a call, and each instance classified as soon as its
- * chunk returns. Instances that need nothing get their final outcome here; holders of the key go
- * on to the next stage chunk by chunk, so detaching starts while later chunks are described.
+ * chunk returns. Instances that need no detach get their outcome here; each chunk's holders (and,
+ * for Online, its other Linux instances) go on to the next stage at once, so work on them starts
+ * while later chunks are described.
  */
 import { DESCRIBE_INSTANCES_MAX_IDS } from '../ecs/port';
 import { chunked } from '../values';
@@ -9,8 +10,18 @@ import { classifyInstance } from './classify';
 import type { Job } from './context';
 import { describeIds } from './describe';
 
-/** Where the plan hands on the holders of one chunk. */
-export type HolderSink = (instanceIds: string[]) => void;
+/** One described chunk, as the next stage needs it. */
+export interface PlannedChunk {
+  /** Instances ECS says hold the request's key pair. */
+  holders: string[];
+  /** Linux instances holding no key pair or another: their guests may still hold the key. */
+  otherLinux: string[];
+  /** 0, 1, 2… in the order the chunks were cut from the request. */
+  index: number;
+}
+
+/** Where the plan hands on each chunk. */
+export type PlanSink = (chunk: PlannedChunk) => void;
 
 export interface PlanSummary {
   holderCount: number;
@@ -18,7 +29,7 @@ export interface PlanSummary {
   errors: unknown[];
 }
 
-async function planChunk(job: Job, instanceIds: string[], onHolders: HolderSink) {
+async function planChunk(job: Job, instanceIds: string[], index: number, onChunk: PlanSink) {
   const { ledger, lookahead, request } = job;
   await lookahead.reserve(instanceIds.length);
   if (ledger.stopCause) {
@@ -32,20 +43,24 @@ async function planChunk(job: Job, instanceIds: string[], onHolders: HolderSink)
     ledger.fail(instanceIds, found);
     return 0;
   }
-  const holders: string[] = [];
+  const chunk: PlannedChunk = { holders: [], otherLinux: [], index };
   for (const instanceId of instanceIds) {
     const classified = classifyInstance(request.KeyPairName, found.get(instanceId));
-    if (classified.action === 'final') ledger.record(instanceId, classified.outcome);
-    else holders.push(instanceId);
+    if (classified.action === 'detach') {
+      chunk.holders.push(instanceId);
+      continue;
+    }
+    ledger.record(instanceId, classified.outcome);
+    if (classified.outcome.status === 'Skipped') chunk.otherLinux.push(instanceId);
   }
-  onHolders(holders);
-  return holders.length;
+  onChunk(chunk);
+  return chunk.holders.length;
 }
 
-export async function planInstances(job: Job, onHolders: HolderSink): Promise<PlanSummary> {
+export async function planInstances(job: Job, onChunk: PlanSink): Promise<PlanSummary> {
   const planned = await Promise.allSettled(
-    chunked(job.request.InstanceIds, DESCRIBE_INSTANCES_MAX_IDS).map((chunk) =>
-      planChunk(job, chunk, onHolders),
+    chunked(job.request.InstanceIds, DESCRIBE_INSTANCES_MAX_IDS).map((chunk, index) =>
+      planChunk(job, chunk, index, onChunk),
     ),
   );
   const summary: PlanSummary = { holderCount: 0, errors: [] };
@@ -56,13 +71,26 @@ export async function planInstances(job: Job, onHolders: HolderSink): Promise<Pl
   return summary;
 }
 
-/** A dry run's holders: the plan is the answer. */
-export function recordWouldDetach(job: Job, instanceIds: string[]): void {
-  for (const instanceId of instanceIds) {
-    job.ledger.record(instanceId, {
+/** A dry run's plan is the answer: what each instance would get. */
+export function recordDryRun(job: Job, { holders, otherLinux }: PlannedChunk): void {
+  const { request, ledger } = job;
+  const online = request.Mode === 'Online';
+  for (const instanceId of holders) {
+    ledger.record(instanceId, {
       status: 'WouldDetach',
       code: 'DryRunOperation',
-      message: `The instance holds key pair ${job.request.KeyPairName}; it would be detached.`,
+      message: online
+        ? `The instance holds key pair ${request.KeyPairName}; the key would be removed from its guest through Cloud Assistant, then detached.`
+        : `The instance holds key pair ${request.KeyPairName}; it would be detached.`,
+      retryable: false,
+    });
+  }
+  if (!online) return;
+  for (const instanceId of otherLinux) {
+    ledger.record(instanceId, {
+      status: 'WouldRevoke',
+      code: 'DryRunOperation',
+      message: `ECS holds no ${request.KeyPairName} here, but the guest may still accept the key: it would be removed from the guest through Cloud Assistant where present.`,
       retryable: false,
     });
   }

@@ -1,7 +1,9 @@
 /**
- * The job, stage by stage: plan (DescribeInstances), detach (DetachKeyPair), confirm (reported
- * failures against the instances' state), then the key pair's existence when nothing held it.
- * Plan and detach overlap: the plan hands on each chunk's holders as soon as it is classified.
+ * The job, stage by stage, per mode. Detach: plan (DescribeInstances), detach (DetachKeyPair),
+ * confirm (reported failures against the instances' state), then the key pair's existence when
+ * nothing held it. Online: the key's public half first, then plan, revoke (Cloud Assistant) and
+ * detach only what the guest no longer holds. Reboot: as Detach, then restart in waves.
+ * Stages overlap: each planned chunk goes on to the next stage as soon as it is classified.
  */
 import type { DetachRequest } from '../request';
 import type { InstanceOutcome } from '../result';
@@ -9,11 +11,17 @@ import { confirmFailures } from './confirm';
 import { openJob, type Job, type JobDependencies } from './context';
 import { startDetaching } from './detach';
 import { confirmKeyPairExists } from './key-pair';
-import { planInstances, recordWouldDetach } from './plan';
+import type { Ledger } from './ledger';
+import { planInstances, recordDryRun, type PlannedChunk, type PlanSummary } from './plan';
+import { planWaves, restartInWaves } from './restart';
+import { prepareRevocation, revokeChunk, type Revocation } from './revoke';
 
 export type { JobDependencies } from './context';
 
-export interface JobOutcome {
+export interface JobOutcome extends Pick<
+  Ledger,
+  'guests' | 'restarts' | 'waves' | 'keyFingerprint'
+> {
   outcomes: Map<string, InstanceOutcome>;
   ecsRequestIds: string[];
 }
@@ -30,21 +38,91 @@ function conclude({ ledger }: Job): JobOutcome {
     // for some, the result keeps them and marks the rest Failed.
     throw worstFailure;
   }
-  return { outcomes: ledger.outcomes, ecsRequestIds: [...ledger.requestIds] };
+  const { outcomes, guests, restarts, waves, keyFingerprint } = ledger;
+  return {
+    outcomes,
+    guests,
+    restarts,
+    waves,
+    keyFingerprint,
+    ecsRequestIds: [...ledger.requestIds],
+  };
+}
+
+function rethrowBugs(...errors: unknown[][]): void {
+  const bugs = errors.flat();
+  if (bugs.length > 0) throw bugs[0];
+}
+
+/** The plan, each chunk handed to `next`, or in a dry run recorded as what it would get. */
+function plan(job: Job, next: (chunk: PlannedChunk) => void): Promise<PlanSummary> {
+  return planInstances(job, (chunk) =>
+    job.request.DryRun ? recordDryRun(job, chunk) : next(chunk),
+  );
+}
+
+async function detachMode(job: Job): Promise<void> {
+  const detaching = startDetaching(job);
+  const planned = await plan(job, (chunk) => detaching.add(chunk.holders));
+  rethrowBugs(planned.errors, await detaching.finish());
+  await confirmFailures(job);
+  if (planned.holderCount === 0 && job.ledger.answeredAny && !job.ledger.stopCause) {
+    await confirmKeyPairExists(job);
+  }
+  if (job.request.Mode !== 'Reboot') return;
+  if (job.request.DryRun) planWaves(job);
+  else await restartInWaves(job);
+}
+
+/** Cleaned guests that ECS held no key pair for: Revoked where lines went, Skipped otherwise. */
+function recordCleanedOthers(job: Job, instanceIds: string[]): void {
+  for (const instanceId of instanceIds) {
+    const lines = job.ledger.guests.get(instanceId)?.removedFrom.length ?? 0;
+    job.ledger.record(
+      instanceId,
+      lines > 0
+        ? {
+            status: 'Revoked',
+            code: 'KeyRemoved',
+            message: `The key was removed from ${lines} file(s) of the guest; ECS held no ${job.request.KeyPairName} to detach here.`,
+            retryable: false,
+          }
+        : {
+            status: 'Skipped',
+            code: 'KeyNotPresent',
+            message: `The key is in none of the guest's authorized keys files, and ECS holds no ${job.request.KeyPairName} here: nothing to do.`,
+            retryable: false,
+          },
+    );
+  }
+}
+
+async function onlineMode(job: Job): Promise<void> {
+  const revocation: Revocation | undefined = await prepareRevocation(job);
+  if (revocation === undefined) return;
+  const detaching = startDetaching(job);
+  const revokes: Promise<void>[] = [];
+  const revokeThenDetach = async ({ holders, otherLinux, index }: PlannedChunk) => {
+    const cleaned = await revokeChunk(job, revocation, [...holders, ...otherLinux], index);
+    const holding = new Set(holders);
+    detaching.add(cleaned.filter((id) => holding.has(id)));
+    recordCleanedOthers(
+      job,
+      cleaned.filter((id) => !holding.has(id)),
+    );
+  };
+  const planned = await plan(job, (chunk) => {
+    revokes.push(revokeThenDetach(chunk));
+  });
+  const revoked = await Promise.allSettled(revokes);
+  const revokeErrors = revoked.flatMap((run) => (run.status === 'rejected' ? [run.reason] : []));
+  rethrowBugs(planned.errors, revokeErrors, await detaching.finish());
+  await confirmFailures(job);
 }
 
 export async function runJob(request: DetachRequest, deps: JobDependencies): Promise<JobOutcome> {
   const job = openJob(request, deps);
-  const detaching = startDetaching(job);
-  const plan = await planInstances(job, (holders) =>
-    request.DryRun ? recordWouldDetach(job, holders) : detaching.add(holders),
-  );
-  const detachErrors = await detaching.finish();
-  const bugs = [...plan.errors, ...detachErrors];
-  if (bugs.length > 0) throw bugs[0];
-  await confirmFailures(job);
-  if (plan.holderCount === 0 && job.ledger.answeredAny && !job.ledger.stopCause) {
-    await confirmKeyPairExists(job);
-  }
+  if (request.Mode === 'Online') await onlineMode(job);
+  else await detachMode(job);
   return conclude(job);
 }

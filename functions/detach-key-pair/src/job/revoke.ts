@@ -1,0 +1,353 @@
+/**
+ * The revoke stage (Online): the project's removal script (guest/remove-key.sh) runs on each
+ * Linux instance through Cloud Assistant, and only an instance whose guest no longer holds the
+ * key goes on to the detach. An instance whose removal failed or did not finish keeps the key
+ * pair attached, so it stays findable, and is reported Failed with Cloud Assistant's own code.
+ * Facts: docs/ecs-facts.md (Cloud Assistant).
+ */
+import { EcsCallError } from '../errors';
+import { CLOUD_ASSISTANT_STATUS_MAX_IDS, type InvokedInstance } from '../ecs/port';
+import { toBoolean } from '../ecs/normalize';
+import { keyFingerprint, parsePublicKey, type PublicKey } from '../guest/public-key';
+import { buildRemovalCommand, fitsCommandContentLimit } from '../guest/removal-command';
+import { parseRemovalOutput, REMOVAL_EXIT, type RemovalReport } from '../guest/removal-report';
+import { REMOVAL_SCRIPT } from '../guest/removal-script';
+import type { GuestRemoval, InstanceOutcome } from '../result';
+import { chunked } from '../values';
+import type { Job } from './context';
+import { isCallFailure, type CallFailure } from './ledger';
+
+/** What every RunCommand of a job sends: the script with the key's material set in it. */
+export interface Revocation {
+  key: PublicKey;
+  commandContentBase64: string;
+  /** Distinguishes this job's ClientTokens from any other's. */
+  tokenPrefix: string;
+}
+
+/** How long the script may run on one guest (RunCommand `Timeout`, seconds). */
+export const SCRIPT_TIMEOUT_SECONDS = 60;
+
+/** Polling DescribeInvocations: soon at first (the script takes well under a second), then less. */
+export const POLLING = { firstDelayMs: 500, growth: 1.5, maxDelayMs: 5000 } as const;
+
+/** Per-instance statuses after which nothing more happens to the run on that instance. */
+const FINAL_STATUSES: ReadonlySet<string> = new Set([
+  'Success',
+  'Failed',
+  'Error',
+  'Timeout',
+  'Cancelled',
+  'Stopped',
+  'Terminated',
+  'Invalid',
+  'Aborted',
+]);
+
+/** Cloud Assistant's per-instance codes after which the same request, sent later, may succeed. */
+const PASSING_CAUSES: ReadonlySet<string> = new Set([
+  'InstanceNotRunning',
+  'ClientNotRunning',
+  'ClientNotResponse',
+  'ClientIsUpgrading',
+  'DeliveryTimeout',
+  'ExecutionTimeout',
+  'ExecutionInterrupted',
+]);
+
+const NOTHING_REMOVED: GuestRemoval = { keyRemoved: false, removedFrom: [] };
+
+function keyPairMissing(job: Job, requestId: string | undefined): EcsCallError {
+  const { KeyPairName, RegionId } = job.request;
+  return new EcsCallError(
+    'DescribeKeyPairs',
+    'keyPairNotFound',
+    'InvalidKeyPairName.NotFound',
+    `The key pair ${KeyPairName} does not exist in ${RegionId}.`,
+    { requestId },
+  );
+}
+
+/**
+ * The key's public half (DescribeKeyPairs with IncludePublicKey) made into the RunCommand
+ * content. Undefined when there is nothing to revoke with; the ledger then says why.
+ */
+export async function prepareRevocation(job: Job): Promise<Revocation | undefined> {
+  const { request, port, ledger, calls } = job;
+  let lookup;
+  try {
+    lookup = await calls.DescribeKeyPairs((options) =>
+      port.findKeyPair(
+        { regionId: request.RegionId, keyPairName: request.KeyPairName, includePublicKey: true },
+        options,
+      ),
+    );
+  } catch (error) {
+    if (isCallFailure(error)) {
+      ledger.fail(request.InstanceIds, error);
+      return undefined;
+    }
+    throw error;
+  }
+  ledger.noteRequestId(lookup.requestId);
+  if (!lookup.exists) {
+    ledger.stopCause = keyPairMissing(job, lookup.requestId);
+    return undefined;
+  }
+  const parsed = parsePublicKey(lookup.publicKey ?? '');
+  const content = parsed.ok ? buildRemovalCommand(parsed.key, REMOVAL_SCRIPT).commandContent : '';
+  if (!parsed.ok || !fitsCommandContentLimit(content)) {
+    ledger.stopCause = new EcsCallError(
+      'DescribeKeyPairs',
+      'client',
+      'InvalidPublicKey',
+      `ECS returned no usable public key for ${request.KeyPairName}, so guests cannot be searched for it${parsed.ok ? '' : `: it ${parsed.problem}`}.`,
+      { requestId: lookup.requestId },
+    );
+    return undefined;
+  }
+  ledger.keyFingerprint = lookup.fingerprint ?? keyFingerprint(parsed.key);
+  return {
+    key: parsed.key,
+    commandContentBase64: content,
+    tokenPrefix: `dkp-${crypto.randomUUID()}`,
+  };
+}
+
+/** The instances among `instanceIds` whose Cloud Assistant agent answers now. */
+async function agentsOnline(job: Job, instanceIds: string[]): Promise<Set<string> | CallFailure> {
+  const { request, port, ledger, calls } = job;
+  const online = new Set<string>();
+  try {
+    for (const ids of chunked(instanceIds, CLOUD_ASSISTANT_STATUS_MAX_IDS)) {
+      const page = await calls.DescribeCloudAssistantStatus((options) =>
+        port.describeCloudAssistantStatus(
+          { regionId: request.RegionId, instanceIds: ids },
+          options,
+        ),
+      );
+      ledger.noteRequestId(page.requestId);
+      for (const status of page.statuses) {
+        if (toBoolean(status.online)) online.add(String(status.instanceId));
+      }
+    }
+  } catch (error) {
+    if (isCallFailure(error)) return error;
+    throw error;
+  }
+  return online;
+}
+
+function failed(code: string, message: string, retryable: boolean): InstanceOutcome {
+  return { status: 'Failed', code, message, retryable };
+}
+
+function removedFrom(report: RemovalReport): GuestRemoval['removedFrom'] {
+  return report.files.flatMap((file) =>
+    file.status === 'removed' && file.removedCount > 0
+      ? [{ User: file.user, Path: file.path, Lines: file.removedLines }]
+      : [],
+  );
+}
+
+/** Why the script did not leave the guest clean, from its exit code and its report. */
+function scriptFailure(exitCode: number, report: RemovalReport | undefined): InstanceOutcome {
+  const unsafe = report?.files.filter((file) => file.status !== 'removed') ?? [];
+  const files = unsafe.map((file) => `${file.path}: ${'reason' in file ? file.reason : ''}`);
+  const detail = files.length > 0 ? ` ${files.join('; ')}.` : '';
+  if (exitCode === REMOVAL_EXIT.refused) {
+    return failed(
+      'RemovalRefused',
+      `The script refused unsafe files, which may still hold the key:${detail}`,
+      false,
+    );
+  }
+  if (exitCode === REMOVAL_EXIT.failed) {
+    return failed(
+      'RemovalFailed',
+      `The script could not rewrite files, which may still hold the key:${detail}`,
+      true,
+    );
+  }
+  return failed(
+    'ExitCodeNonzero',
+    `The removal script exited ${exitCode}${report?.error ? ` (${report.error.code}: ${report.error.message})` : ''}.`,
+    false,
+  );
+}
+
+/** One instance's final run: its outcome so far, and what the guest says was removed. */
+function judgeRun(
+  instance: InvokedInstance,
+  invokeId: string,
+): { outcome?: InstanceOutcome; guest: GuestRemoval } {
+  const status = String(instance.invocationStatus ?? '');
+  const exitCode =
+    instance.exitCode === undefined || instance.exitCode === null
+      ? undefined
+      : Number(instance.exitCode);
+  const parsed = parseRemovalOutput({
+    output: String(instance.output ?? ''),
+    dropped: Number(instance.dropped ?? 0) || 0,
+  });
+  const report = parsed.readable ? parsed.report : undefined;
+  const guest: GuestRemoval = {
+    invokeId,
+    exitCode,
+    keyRemoved: status === 'Success' && exitCode === REMOVAL_EXIT.done && report !== undefined,
+    removedFrom: report ? removedFrom(report) : [],
+  };
+  if (guest.keyRemoved) return { guest };
+  const errorCode = String(instance.errorCode ?? '');
+  if (errorCode !== '' && errorCode !== 'ExitCodeNonzero') {
+    const info = String(instance.errorInfo ?? '');
+    return {
+      guest,
+      outcome: failed(
+        errorCode,
+        `Cloud Assistant did not run the removal script to the end (${status}${info ? `: ${info}` : ''}); the key pair stays attached.`,
+        PASSING_CAUSES.has(errorCode),
+      ),
+    };
+  }
+  if (exitCode !== undefined && exitCode !== REMOVAL_EXIT.done) {
+    return { guest, outcome: scriptFailure(exitCode, report) };
+  }
+  return {
+    guest,
+    outcome: failed(
+      'UnreadableReport',
+      `The removal script finished, but its report could not be read (${parsed.readable ? status : parsed.problem}); the key pair stays attached.`,
+      true,
+    ),
+  };
+}
+
+/** Polls one invocation until every instance's run is final or the deadline calls time. */
+async function awaitRuns(
+  job: Job,
+  invokeId: string,
+  instanceIds: string[],
+): Promise<Map<string, InvokedInstance> | CallFailure> {
+  const { request, port, ledger, calls, clock, deadline } = job;
+  const finals = new Map<string, InvokedInstance>();
+  let delayMs: number = POLLING.firstDelayMs;
+  try {
+    while (finals.size < instanceIds.length) {
+      // Time for the wait, this poll and the detach after it; otherwise report what is known.
+      if (deadline.remainingMs() < delayMs + 2 * POLLING.maxDelayMs) break;
+      await clock.sleep(delayMs);
+      delayMs = Math.min(POLLING.maxDelayMs, delayMs * POLLING.growth);
+      const reply = await calls.DescribeInvocations((options) =>
+        port.describeInvocation({ regionId: request.RegionId, invokeId }, options),
+      );
+      ledger.noteRequestId(reply.requestId);
+      for (const instance of reply.instances) {
+        if (FINAL_STATUSES.has(String(instance.invocationStatus ?? ''))) {
+          finals.set(String(instance.instanceId), instance);
+        }
+      }
+    }
+  } catch (error) {
+    if (isCallFailure(error)) return error;
+    throw error;
+  }
+  return finals;
+}
+
+/**
+ * Runs the removal on at most 100 instances. Returns the ids whose guest no longer holds the key;
+ * every other instance has its Failed outcome recorded, and each that ran has its guest finding.
+ */
+export async function revokeChunk(
+  job: Job,
+  revocation: Revocation,
+  instanceIds: string[],
+  chunkIndex: number,
+): Promise<string[]> {
+  const { request, port, ledger, calls } = job;
+  if (ledger.stopCause) {
+    ledger.fail(instanceIds, ledger.stopCause);
+    return [];
+  }
+  const online = await agentsOnline(job, instanceIds);
+  if (!(online instanceof Set)) {
+    ledger.fail(instanceIds, online);
+    return [];
+  }
+  for (const instanceId of instanceIds.filter((id) => !online.has(id))) {
+    ledger.guests.set(instanceId, NOTHING_REMOVED);
+    ledger.record(
+      instanceId,
+      failed(
+        'ClientNotRunning',
+        "The instance's Cloud Assistant agent does not answer (or the instance is not Running); the key pair stays attached.",
+        true,
+      ),
+    );
+  }
+  const reachable = instanceIds.filter((id) => online.has(id));
+  if (reachable.length === 0) return [];
+  let invokeId: string | undefined;
+  try {
+    const reply = await calls.RunCommand((options) =>
+      port.runCommand(
+        {
+          regionId: request.RegionId,
+          instanceIds: reachable,
+          commandContentBase64: revocation.commandContentBase64,
+          timeoutSeconds: SCRIPT_TIMEOUT_SECONDS,
+          // The same token on a retry after a lost answer: Cloud Assistant runs nothing twice.
+          clientToken: `${revocation.tokenPrefix}-${chunkIndex}`,
+        },
+        options,
+      ),
+    );
+    ledger.noteRequestId(reply.requestId);
+    invokeId = reply.invokeId;
+  } catch (error) {
+    if (isCallFailure(error)) {
+      ledger.fail(reachable, error);
+      return [];
+    }
+    throw error;
+  }
+  if (invokeId === undefined) {
+    ledger.fail(
+      reachable,
+      new EcsCallError(
+        'RunCommand',
+        'client',
+        'InvalidResponse',
+        'RunCommand answered without an InvokeId.',
+      ),
+    );
+    return [];
+  }
+  const runs = await awaitRuns(job, invokeId, reachable);
+  if (!(runs instanceof Map)) {
+    ledger.fail(reachable, runs);
+    return [];
+  }
+  const cleaned: string[] = [];
+  for (const instanceId of reachable) {
+    const run = runs.get(instanceId);
+    if (run === undefined) {
+      ledger.guests.set(instanceId, { ...NOTHING_REMOVED, invokeId });
+      ledger.record(
+        instanceId,
+        failed(
+          'RemovalUnfinished',
+          `The removal script had not finished when the function's time ran out (invocation ${invokeId}); the key pair stays attached.`,
+          true,
+        ),
+      );
+      continue;
+    }
+    const judged = judgeRun(run, invokeId);
+    ledger.guests.set(instanceId, judged.guest);
+    if (judged.outcome) ledger.record(instanceId, judged.outcome);
+    else cleaned.push(instanceId);
+  }
+  return cleaned;
+}
