@@ -11,7 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { basename, extname, resolve } from 'node:path';
 import {
   CallerAuth,
+  FC_API_SIGNED_HEADERS,
   generateCallerCredential,
+  TRIGGER_SIGNED_HEADERS,
   type AuthFailure,
   type CallerCredential,
 } from './caller-auth';
@@ -105,9 +107,18 @@ const RENEW_BEFORE_MS = 5 * 60 * 1000;
 const newRequestId = (): string =>
   `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
 
-function sendApiError(res: ServerResponse, requestId: string, failure: AuthFailure): void {
+function sendApiError(
+  res: ServerResponse,
+  requestId: string,
+  failure: AuthFailure,
+  headers: Record<string, string> = {},
+): void {
   res
-    .writeHead(failure.status, { 'content-type': 'application/json', 'x-fc-request-id': requestId })
+    .writeHead(failure.status, {
+      'content-type': 'application/json',
+      'x-fc-request-id': requestId,
+      ...headers,
+    })
     .end(JSON.stringify({ ErrorCode: failure.code, ErrorMessage: failure.message }));
 }
 
@@ -281,7 +292,7 @@ export async function startFcRuntime(options: FcRuntimeOptions = {}): Promise<Fc
       return invokeViaApi('fc2-api', req, res, body, requestId);
     }
     if (fc3 && method === 'POST') {
-      const failure = auth.verifyAcs3(acs3Request());
+      const failure = auth.verifyAcs3(acs3Request(), FC_API_SIGNED_HEADERS);
       if (failure) return sendApiError(res, requestId, failure);
       const fn = decodeURIComponent(fc3[1]);
       if (fn !== functionName) return sendApiError(res, requestId, notFound('Function', fn));
@@ -296,11 +307,18 @@ export async function startFcRuntime(options: FcRuntimeOptions = {}): Promise<Fc
     }
 
     if (!httpTrigger.methods.includes(method)) {
-      return sendApiError(res, requestId, {
-        status: 405,
-        code: 'MethodNotAllowed',
-        message: `the HTTP trigger accepts ${httpTrigger.methods.join(', ')}`,
-      });
+      const allowed = httpTrigger.methods.join(', ');
+      // RFC 9110 §15.5.6: a 405 must say, in Allow, which methods the resource does support.
+      return sendApiError(
+        res,
+        requestId,
+        {
+          status: 405,
+          code: 'MethodNotAllowed',
+          message: `the HTTP trigger accepts ${allowed}`,
+        },
+        { allow: allowed },
+      );
     }
     if (httpTrigger.authType === 'jwt') {
       return sendApiError(res, requestId, {
@@ -310,7 +328,7 @@ export async function startFcRuntime(options: FcRuntimeOptions = {}): Promise<Fc
       });
     }
     if (httpTrigger.authType === 'function') {
-      const failure = auth.verifyAcs3(acs3Request());
+      const failure = auth.verifyAcs3(acs3Request(), TRIGGER_SIGNED_HEADERS);
       if (failure) return sendApiError(res, requestId, failure);
     }
     const event = buildHttpEvent(req, body, {
