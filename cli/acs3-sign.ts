@@ -17,7 +17,12 @@ export interface SigningCredentials {
 
 type TeaRequest = Parameters<typeof OpenApiUtil.getAuthorization>[0];
 
-/** The headers to send with `body` to `url`, `authorization` included. */
+const sha256Hex = (body: Buffer): string => createHash('sha256').update(body).digest('hex');
+
+/**
+ * The headers to send with `body` to `url`, `authorization` included: the SDKs' full set, with a
+ * single-use nonce and the body hash, which FC's gateway accepts and the FC 3.0 API requires.
+ */
 export function signTriggerRequest(
   url: URL,
   method: string,
@@ -25,15 +30,27 @@ export function signTriggerRequest(
   credentials: SigningCredentials,
   contentType = 'application/json',
 ): Record<string, string> {
-  const payloadHash = createHash('sha256').update(body).digest('hex');
-  const headers: Record<string, string> = {
+  return signHeaders(url, method, body, credentials, {
     host: url.host,
     'content-type': contentType,
-    'x-acs-date': new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    'x-acs-date': acsDate(new Date()),
     'x-acs-signature-nonce': randomUUID(),
-    'x-acs-content-sha256': payloadHash,
+    'x-acs-content-sha256': sha256Hex(body),
     ...(credentials.securityToken && { 'x-acs-security-token': credentials.securityToken }),
-  };
+  });
+}
+
+/** `x-acs-date`'s form: ISO 8601 UTC to the second. */
+export const acsDate = (time: Date): string => time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** `headers` plus an `authorization` that signs exactly them, with `url`, `method` and `body`. */
+export function signHeaders(
+  url: URL,
+  method: string,
+  body: Buffer,
+  credentials: SigningCredentials,
+  headers: Record<string, string>,
+): Record<string, string> {
   const request: TeaRequest = {
     protocol: url.protocol.replace(':', ''),
     port: Number(url.port),
@@ -43,12 +60,12 @@ export function signTriggerRequest(
     headers,
     body: Readable.from([]),
   };
-  headers.authorization = OpenApiUtil.getAuthorization(
+  const authorization = OpenApiUtil.getAuthorization(
     request,
     ACS3_ALGORITHM,
-    payloadHash,
+    sha256Hex(body),
     credentials.accessKeyId,
     credentials.accessKeySecret,
   );
-  return headers;
+  return { ...headers, authorization };
 }

@@ -20,12 +20,12 @@ import {
   resolveRunPlan,
   type CliFlags,
 } from './options';
-import { silentProgress, startProgress, summary } from './report';
+import { silentProgress, startProgress, summary, wantsColour } from './report';
 import { EXIT_USAGE_OR_REFUSED, exitCodeFor, mergeResults, type ChunkOutcome } from './result';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
-  stdout: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readFile: (path: string) => string;
 }
@@ -63,7 +63,11 @@ async function detach(flags: CliFlags, io: CliIo): Promise<number> {
   const obtained = outcomes.filter((outcome): outcome is ChunkOutcome => outcome !== undefined);
   const result = mergeResults(plan.request, obtained);
   const print = (): void => {
-    io.stdout.write(plan.json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
+    io.stdout.write(
+      plan.json
+        ? `${JSON.stringify(result, null, 2)}\n`
+        : summary(result, { colour: wantsColour(io.stdout, io.env) }),
+    );
   };
   if (stopped === undefined) {
     print();

@@ -34,9 +34,24 @@ export function startProgress(
 
 export const silentProgress: Progress = { advance: () => undefined, stop: () => undefined };
 
-export function summary(result: MergedResult): string {
+/**
+ * Colour only for a person at a terminal who has not opted out: a set, non-empty NO_COLOR turns
+ * it off (https://no-color.org), and piped output stays plain text for the next program.
+ */
+export function wantsColour(
+  stream: { isTTY?: boolean },
+  env: Record<string, string | undefined>,
+): boolean {
+  return stream.isTTY === true && !env.NO_COLOR;
+}
+
+/** cli-table3 colours heads and borders by default; empty styles leave the text alone. */
+const PLAIN_STYLE = { head: [], border: [] };
+
+export function summary(result: MergedResult, { colour }: { colour: boolean }): string {
+  const style = colour ? {} : PLAIN_STYLE;
   const counts = countByStatus(result);
-  const statuses = new Table({ head: ['Status', 'Instances'] });
+  const statuses = new Table({ head: ['Status', 'Instances'], style });
   for (const status of STATUS_ORDER) {
     if (counts.has(status)) statuses.push([status, String(counts.get(status))]);
   }
@@ -51,6 +66,7 @@ export function summary(result: MergedResult): string {
       head: ['Failed instance', 'Code', 'Message'],
       wordWrap: true,
       colWidths: [26, 28, 60],
+      style,
     });
     for (const entry of failed.slice(0, MAX_FAILURES_LISTED))
       failures.push([entry.InstanceId, entry.Code, entry.Message]);

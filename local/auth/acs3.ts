@@ -22,8 +22,8 @@ export interface Acs3Authorization {
   signature: string;
 }
 
-/** Headers a gateway insists are signed, whatever the client lists. */
-const REQUIRED_SIGNED_HEADERS = [
+/** Headers an OpenAPI gateway (ECS, the FC 3.0 API) insists are signed, whatever the client lists. */
+export const API_SIGNED_HEADERS = [
   'host',
   'x-acs-date',
   'x-acs-signature-nonce',
@@ -57,9 +57,12 @@ export function parseAcs3Authorization(header: string | undefined): Acs3Authoriz
   return { accessKeyId, signedHeaders: signedHeaders.split(';'), signature };
 }
 
-/** The signed headers that the request failed to sign, if any. */
-export function missingSignedHeaders(auth: Acs3Authorization): string[] {
-  return REQUIRED_SIGNED_HEADERS.filter((name) => !auth.signedHeaders.includes(name));
+/** The `required` headers that the request failed to sign, if any. */
+export function missingSignedHeaders(
+  auth: Acs3Authorization,
+  required: readonly string[] = API_SIGNED_HEADERS,
+): string[] {
+  return required.filter((name) => !auth.signedHeaders.includes(name));
 }
 
 function headerValue(headers: ReceivedRequest['headers'], name: string): string {
@@ -79,14 +82,13 @@ function canonicalRequest(req: ReceivedRequest, signedHeaders: string[]): string
   const headers = signedHeaders
     .map((name) => `${name}:${headerValue(req.headers, name)}\n`)
     .join('');
-  const payloadHash = headerValue(req.headers, 'x-acs-content-sha256') || sha256Hex(req.body);
   return [
     req.method.toUpperCase(),
     req.path || '/',
     query,
     headers,
     signedHeaders.join(';'),
-    payloadHash,
+    sha256Hex(req.body),
   ].join('\n');
 }
 
@@ -95,14 +97,20 @@ function acs3Signature(secret: string, req: ReceivedRequest, signedHeaders: stri
   return createHmac('sha256', secret).update(stringToSign).digest('hex');
 }
 
-/** True when the signature matches the secret and the body matches its signed hash. */
+/**
+ * True when the signature matches the secret over the body as received. A body hash that is sent
+ * or signed must be the body's: the canonical request always hashes the body itself, so a hash
+ * header can only confirm the body, never stand in for it.
+ */
 export function isAcs3SignatureValid(
   secret: string,
   req: ReceivedRequest,
   auth: Acs3Authorization,
 ): boolean {
-  const declaredHash = headerValue(req.headers, 'x-acs-content-sha256');
-  if (declaredHash !== sha256Hex(req.body)) return false;
+  const hashHeader = 'x-acs-content-sha256';
+  const hashClaimed =
+    req.headers[hashHeader] !== undefined || auth.signedHeaders.includes(hashHeader);
+  if (hashClaimed && headerValue(req.headers, hashHeader) !== sha256Hex(req.body)) return false;
   const expected = Buffer.from(acs3Signature(secret, req, auth.signedHeaders));
   const given = Buffer.from(auth.signature);
   return expected.length === given.length && timingSafeEqual(expected, given);

@@ -1,11 +1,13 @@
 /**
  * Who may call the function, and the two signatures FC checks before a handler runs: the FC 2.0
  * API's `Authorization: FC <id>:<signature>` (what @alicloud/fc2 sends) and ACS3-HMAC-SHA256
- * (HTTP triggers with `authType: function`, and the FC 3.0 API).
+ * (HTTP triggers with `authType: function`, and the FC 3.0 API). Which headers each must sign:
+ * docs/emulator.md (The local FC runtime's signature rules).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
+  API_SIGNED_HEADERS,
   isAcs3SignatureValid,
   missingSignedHeaders,
   parseAcs3Authorization,
@@ -24,6 +26,15 @@ export interface AuthFailure {
   code: string;
   message: string;
 }
+
+/** The FC 3.0 API is an OpenAPI gateway: the SDK's full set of signed headers. */
+export const FC_API_SIGNED_HEADERS = API_SIGNED_HEADERS;
+
+/**
+ * FC documents only `x-acs-date` for a signed HTTP-trigger call, and `x-acs-security-token` for
+ * STS callers (checked with the token); a nonce and a body hash are honoured when sent.
+ */
+export const TRIGGER_SIGNED_HEADERS = ['x-acs-date'];
 
 /** FC's allowed clock skew for signed requests. */
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
@@ -151,8 +162,11 @@ export class CallerAuth {
     return safeEqual(expected, signature) ? undefined : SIGNATURE_NOT_MATCH;
   }
 
-  /** ACS3-HMAC-SHA256, with FC's gateway checks around it: skew, single-use nonce, STS token. */
-  verifyAcs3(request: ReceivedRequest): AuthFailure | undefined {
+  /**
+   * ACS3-HMAC-SHA256 with `requiredSigned` among the signed headers, and FC's gateway checks
+   * around it: skew, STS token, and a signed nonce used only once.
+   */
+  verifyAcs3(request: ReceivedRequest, requiredSigned: readonly string[]): AuthFailure | undefined {
     const auth = parseAcs3Authorization(single(request.headers, 'authorization'));
     if (!auth) {
       return {
@@ -161,7 +175,7 @@ export class CallerAuth {
         message: 'an ACS3-HMAC-SHA256 Authorization header is required',
       };
     }
-    const missing = missingSignedHeaders(auth);
+    const missing = missingSignedHeaders(auth, requiredSigned);
     if (missing.length > 0) {
       return {
         status: 403,
@@ -186,8 +200,13 @@ export class CallerAuth {
     const token = tokenFailure(caller, single(request.headers, 'x-acs-security-token'));
     if (token) return token;
     if (!isAcs3SignatureValid(caller.accessKeySecret, request, auth)) return SIGNATURE_NOT_MATCH;
-    // Claimed only once the signature holds, so a forger cannot burn a legitimate caller's nonce.
-    if (!this.nonces.claim(auth.accessKeyId, single(request.headers, 'x-acs-signature-nonce'))) {
+    // Claimed only once the signature holds, so a forger cannot burn a legitimate caller's nonce;
+    // an unsigned nonce could be rewritten in transit, so it guards nothing.
+    const nonceHeader = 'x-acs-signature-nonce';
+    if (
+      auth.signedHeaders.includes(nonceHeader) &&
+      !this.nonces.claim(auth.accessKeyId, single(request.headers, nonceHeader))
+    ) {
       return {
         status: 403,
         code: 'SignatureNonceUsed',

@@ -30,6 +30,9 @@ interface Fc3Schema {
   definitions: Record<string, { properties?: Record<string, unknown> }>;
 }
 
+/** The fleet benchmark's peak RSS budget (BENCHMARKS.md), which the coming stages must keep. */
+const PEAK_BUDGET_MB = 128;
+
 const S_CLI = repoPath('node_modules/@serverless-devs/s/bin/s');
 const NO_NETWORK = repoPath('test/deploy/fixtures/no-network.mjs');
 
@@ -212,6 +215,25 @@ describe('s.yaml', () => {
       expect(errors).toEqual([]);
     },
   );
+
+  it("sizes vCPU and memory by FC 3.0's rules, with twice the peak budget in memory", () => {
+    // Prepare
+    const { props } = onlyResource(project);
+    const cpu = Number(props.cpu);
+    const memoryMb = Number(props.memorySize);
+
+    // Act
+    const gbPerVcpu = memoryMb / 1024 / cpu;
+
+    // Assess
+    // CreateFunctionInput: cpu a multiple of 0.05, memory a multiple of 64 MB, 1 to 4 GB a vCPU.
+    expect(Math.round(cpu * 100) % 5).toBe(0);
+    expect(memoryMb % 64).toBe(0);
+    expect(gbPerVcpu).toBeGreaterThanOrEqual(1);
+    expect(gbPerVcpu).toBeLessThanOrEqual(4);
+    expect(props.diskSize).toBe(512);
+    expect(memoryMb).toBeGreaterThanOrEqual(2 * PEAK_BUDGET_MB);
+  });
 
   it('serves only GET and POST over HTTP, behind signature authentication', () => {
     // Prepare

@@ -3,7 +3,8 @@
  * environment, error and timeout answers) and its gatekeeping (signatures checked before any
  * handler runs), driven by the unmodified @alicloud/fc2 client and raw signed HTTP requests.
  */
-import { signTriggerRequest } from '../../cli/acs3-sign';
+import { randomUUID } from 'node:crypto';
+import { acsDate, signHeaders, signTriggerRequest } from '../../cli/acs3-sign';
 import { send } from '../../cli/http-client';
 import { startFcRuntime, type FcRuntime } from '../../local/fc-runtime';
 import { FIXTURE_BUNDLE, fc2Client } from './helpers';
@@ -28,6 +29,36 @@ function signedTriggerHeaders(runtime: FcRuntime, body: unknown): Record<string,
   const url = new URL(`${runtime.url}/detach?dry=1`);
   const bytes = Buffer.from(JSON.stringify(body));
   return signTriggerRequest(url, 'POST', bytes, runtime.callerCredentials);
+}
+
+interface FcStyleSigning {
+  secret?: string;
+  signedAt?: Date;
+  nonce?: string;
+}
+
+/**
+ * The headers of a trigger POST of `body` signed as FC documents for HTTP triggers: only
+ * `x-acs-date` and the STS token, unless a nonce is added.
+ */
+function fcStyleHeaders(
+  runtime: FcRuntime,
+  body: Buffer,
+  { secret, signedAt = new Date(), nonce }: FcStyleSigning = {},
+): Record<string, string> {
+  const caller = runtime.callerCredentials;
+  const signed = signHeaders(
+    new URL(`${runtime.url}/detach?dry=1`),
+    'POST',
+    body,
+    { ...caller, accessKeySecret: secret ?? caller.accessKeySecret },
+    {
+      'x-acs-date': acsDate(signedAt),
+      'x-acs-security-token': caller.securityToken ?? '',
+      ...(nonce !== undefined && { 'x-acs-signature-nonce': nonce }),
+    },
+  );
+  return { ...signed, 'content-type': 'application/json' };
 }
 
 describe('local FC runtime (fixture bundle)', () => {
@@ -281,6 +312,73 @@ describe('local FC runtime (fixture bundle)', () => {
       // Assess
       expect(reply.status).toBe(405);
     });
+
+    it('names the methods it does allow in the Allow header of a 405', async () => {
+      // Prepare
+      const url = new URL(`${runtime.url}/detach`);
+      const headers = signTriggerRequest(url, 'PUT', Buffer.alloc(0), runtime.callerCredentials);
+
+      // Act
+      const reply = await send(url, 'PUT', headers, Buffer.alloc(0), 5000);
+
+      // Assess
+      expect(reply.status).toBe(405);
+      expect(reply.headers.allow).toBe(runtime.httpTrigger.methods.join(', '));
+    });
+  });
+
+  describe('HTTP trigger signed only over what FC documents (x-acs-date, the STS token)', () => {
+    it('runs the handler', async () => {
+      // Prepare
+      const body = { action: 'echo' };
+      const headers = fcStyleHeaders(runtime, Buffer.from(JSON.stringify(body)));
+
+      // Act
+      const reply = await postToTrigger(runtime, body, headers);
+
+      // Assess
+      expect(reply.status).toBe(200);
+      expect(JSON.parse(reply.body)).toMatchObject({ request: { body: JSON.stringify(body) } });
+    });
+
+    it('still refuses a replay when the request carries a signed nonce', async () => {
+      // Prepare
+      const headers = fcStyleHeaders(runtime, Buffer.from('{}'), { nonce: randomUUID() });
+      const first = await postToTrigger(runtime, {}, headers);
+      const before = runtime.invocations.length;
+
+      // Act
+      const replay = await postToTrigger(runtime, {}, headers);
+
+      // Assess
+      expect(first.status).toBe(200);
+      expect(replay.status).toBe(403);
+      expect(JSON.parse(replay.body)).toMatchObject({ ErrorCode: 'SignatureNonceUsed' });
+      expect(runtime.invocations).toHaveLength(before);
+    });
+
+    it.each([
+      ['signed with the wrong secret', { secret: 'wrong' }, '{}', 'SignatureNotMatch'],
+      ['signed over a different body', {}, '{"other":1}', 'SignatureNotMatch'],
+      [
+        'dated 20 minutes ago',
+        { signedAt: new Date(Date.now() - 20 * 60 * 1000) },
+        '{}',
+        'RequestTimeTooSkewed',
+      ],
+    ])('refuses a request %s', async (_, signing, signedBody, code) => {
+      // Prepare
+      const headers = fcStyleHeaders(runtime, Buffer.from(signedBody), signing);
+      const before = runtime.invocations.length;
+
+      // Act
+      const reply = await postToTrigger(runtime, {}, headers);
+
+      // Assess
+      expect(reply.status).toBe(403);
+      expect(JSON.parse(reply.body)).toMatchObject({ ErrorCode: code });
+      expect(runtime.invocations).toHaveLength(before);
+    });
   });
 
   it('serves anonymous requests only when the trigger says anonymous', async () => {
@@ -315,5 +413,22 @@ describe('local FC runtime (fixture bundle)', () => {
     // Assess
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.body)).toMatchObject({ isBuffer: true, request: { hello: 'fc3' } });
+  });
+
+  it('holds the FC 3.0 API to the SDK signature, nonce and body hash included', async () => {
+    // Prepare
+    const url = new URL(`${runtime.url}/2023-03-30/functions/${runtime.functionName}/invocations`);
+    const body = Buffer.from('{"hello":"fc3"}');
+    const headers = signHeaders(url, 'POST', body, runtime.callerCredentials, {
+      'x-acs-date': acsDate(new Date()),
+      'x-acs-security-token': runtime.callerCredentials.securityToken ?? '',
+    });
+
+    // Act
+    const reply = await send(url, 'POST', headers, body, 5000);
+
+    // Assess
+    expect(reply.status).toBe(403);
+    expect(JSON.parse(reply.body)).toMatchObject({ ErrorCode: 'SignatureNotMatch' });
   });
 });

@@ -1,49 +1,5 @@
-import {
-  exitCodeFor,
-  mergeResults,
-  type DetachResult,
-  type InstanceResult,
-  type RunRequest,
-} from '../../../cli/result';
-
-const request: RunRequest = { RegionId: 'cn-hangzhou', KeyPairName: 'demo-key', DryRun: false };
-
-function entry(InstanceId: string, Status: InstanceResult['Status']): InstanceResult {
-  return {
-    InstanceId,
-    Status,
-    Success: Status !== 'Failed',
-    Code: Status,
-    Message: '',
-    Retryable: false,
-    RestartRequired: Status === 'Detached',
-  };
-}
-
-function result(
-  RequestId: string,
-  entries: InstanceResult[],
-  EcsRequestIds: string[],
-  DeadlineExceeded = false,
-): DetachResult {
-  const count = (status: InstanceResult['Status']): number =>
-    entries.filter((e) => e.Status === status).length;
-  return {
-    RequestId,
-    ...request,
-    Mode: 'Detach',
-    TotalCount: entries.length,
-    DetachedCount: count('Detached'),
-    RevokedCount: count('Revoked'),
-    WouldDetachCount: count('WouldDetach'),
-    WouldRevokeCount: count('WouldRevoke'),
-    SkippedCount: count('Skipped'),
-    FailCount: count('Failed'),
-    DeadlineExceeded,
-    Results: entries,
-    EcsRequestIds,
-  };
-}
+import { exitCodeFor, mergeResults } from '../../../cli/result';
+import { entry, request, result } from './results';
 
 describe('mergeResults', () => {
   it('concatenates results and request ids and sums the counts', () => {
