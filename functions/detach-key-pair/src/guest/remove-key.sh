@@ -256,26 +256,27 @@ unsafe_dir() {
 }
 
 # Removes the key from one file ($path on the guest), if it is there and safe to rewrite. A file
-# that does not exist is nothing to do, even behind an unsafe directory.
+# that does not exist is nothing to do, even behind an unsafe directory; a directory the script
+# cannot search (not run as root, or a network home that maps root to nobody) is a failure, not
+# an absent file.
 process() {
   case $path in
   "$home"/*) dir=$R$home rest=${path#"$home"/} inside=1 ;;
   *) dir=$R rest=${path#/} inside= ;;
   esac
-  file=$R$path
-  [ -e "$file" ] || [ -L "$file" ] || return 0
   unsafe=
   unsafe_dir "$dir/" && unsafe=UnsafeDirectory
-  while [ -z "$unsafe" ]; do
+  while :; do
+    if [ ! -x "$dir/" ]; then fail Unsearchable; return; fi
     case $rest in */*) ;; *) break ;; esac
     dir=$dir/${rest%%/*}
     rest=${rest#*/}
-    if [ -n "$inside" ] && [ -L "$dir" ]; then
-      unsafe=SymlinkedDirectory
-    elif unsafe_dir "$dir"; then
-      unsafe=UnsafeDirectory
-    fi
+    [ -z "$inside" ] || [ ! -L "$dir" ] || unsafe=${unsafe:-SymlinkedDirectory}
+    [ -d "$dir" ] || return 0
+    [ -n "$unsafe" ] || ! unsafe_dir "$dir" || unsafe=UnsafeDirectory
   done
+  file=$dir/$rest
+  [ -e "$file" ] || [ -L "$file" ] || return 0
   if [ -n "$unsafe" ]; then refuse "$unsafe"; return; fi
   if [ -L "$file" ]; then refuse Symlink; return; fi
   if [ ! -f "$file" ]; then refuse NotRegularFile; return; fi
