@@ -1,8 +1,8 @@
 #!/bin/sh
 # Removes one SSH public key from every authorized keys file sshd reads on this Linux guest, then
 # prints one JSON report. Contract, exit codes and safety rules: docs/guest-script.md.
-# Inputs: REMOVE_KEY_TYPE and REMOVE_KEY_BLOB (set by lines the caller puts before this text) and
-# GUEST_ROOT (empty on a real instance; a guest tree in tests), which prefixes every path used.
+# Inputs: REMOVE_KEY_TYPE and REMOVE_KEY_BLOB (set by a line the caller puts after the #! line)
+# and GUEST_ROOT (empty on a real instance; a guest tree in tests), which prefixes every path used.
 
 # Bytes, not characters: file contents and paths are compared and escaped byte by byte.
 LC_ALL=C
