@@ -139,6 +139,8 @@ export interface RunOptions {
   content?: string;
   /** A directory of stand-in commands put first on PATH, to make a tool fail. */
   pathPrefix?: string;
+  /** Runs the script as this user (and group) instead of root. */
+  uid?: number;
 }
 
 /**
@@ -149,7 +151,7 @@ export function runRemovalScript(
   shell: Shell,
   guest: GuestTree,
   variables: Record<string, string>,
-  { content, pathPrefix }: RunOptions = {},
+  { content, pathPrefix, uid }: RunOptions = {},
 ): ScriptRun {
   assertGuestRoot(guest.root);
   const path = [pathPrefix, process.env.PATH].filter(Boolean).join(':');
@@ -158,6 +160,7 @@ export function runRemovalScript(
     env: { PATH: path, ...variables, GUEST_ROOT: guest.root },
     encoding: 'utf8',
     timeout: 30_000,
+    ...(uid === undefined ? {} : { uid, gid: uid }),
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -19,6 +19,7 @@ import {
   ROOT_KEYS,
   SHELLS,
   runRemovalScript,
+  type RunOptions,
   type Shell,
 } from '../../helpers/guest-tree';
 
@@ -51,8 +52,8 @@ interface Report {
 }
 
 /** Runs the script and checks it printed one JSON document and nothing on stderr. */
-function run(shell: Shell, guest: GuestTree, input = INPUT, pathPrefix?: string) {
-  const result = runRemovalScript(shell, guest, input, { pathPrefix });
+function run(shell: Shell, guest: GuestTree, input = INPUT, options?: RunOptions) {
+  const result = runRemovalScript(shell, guest, input, options);
   expect(result.stderr).toBe('');
   expect(result.stdout.endsWith('}\n')).toBe(true);
   expect(result.stdout.indexOf('\n')).toBe(result.stdout.length - 1);
@@ -451,7 +452,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
     writeFileSync(join(tools, 'mktemp'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
     try {
       // Act
-      const { status, report } = run(shell, guest, INPUT, tools);
+      const { status, report } = run(shell, guest, INPUT, { pathPrefix: tools });
       // Assess
       expect(status).toBe(4);
       expect(report.files).toStrictEqual([
@@ -461,6 +462,24 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
     } finally {
       rmSync(tools, { recursive: true, force: true });
     }
+  });
+
+  it('reports as failed the files in a home it cannot search, run as another user than root', () => {
+    // Prepare
+    guest.addRootAndAlice();
+    guest.write(ROOT_KEYS, `${KEY}\n`);
+    guest.write(ALICE_KEYS, `${KEY}\n${OTHER}\n`, { uid: 1000, gid: 1000 });
+    // Act
+    const { status, report } = run(shell, guest, INPUT, { uid: 1000 });
+    // Assess
+    expect(status).toBe(4);
+    expect(report.files).toStrictEqual([
+      { user: 'root', path: ROOT_KEYS, status: 'failed', reason: 'Unsearchable' },
+      { user: 'root', path: `${ROOT_KEYS}2`, status: 'failed', reason: 'Unsearchable' },
+      { user: 'alice', path: ALICE_KEYS, status: 'removed', removedCount: 1, removedLines: [1] },
+    ]);
+    expect(guest.read(ROOT_KEYS)).toBe(`${KEY}\n`);
+    expect(guest.read(ALICE_KEYS)).toBe(`${OTHER}\n`);
   });
 
   describe('bad input', () => {

@@ -26,6 +26,7 @@ export interface PublicKey {
   comment: string;
 }
 
+/** A parsed key, or what is wrong with the text: `problem` completes "The public key …". */
 export type PublicKeyParse = { ok: true; key: PublicKey } | { ok: false; problem: string };
 
 /** Far above the largest key OpenSSH makes (RSA 16384 bits: about 2.8 KB of Base64). */

@@ -15,7 +15,7 @@ export interface RemovalCommand {
 }
 
 /**
- * The removal script with the key's variables set before its first command. The lines go after
+ * The removal script with the key's variables set before its first command. The line goes after
  * the script's `#!` line, which must stay first for the kernel to honour it. The values are
  * single-quoted; parsePublicKey has already limited them to a known type and Base64.
  */

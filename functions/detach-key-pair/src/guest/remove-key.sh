@@ -1,8 +1,8 @@
 #!/bin/sh
 # Removes one SSH public key from every authorized keys file sshd reads on this Linux guest, then
 # prints one JSON report. Contract, exit codes and safety rules: docs/guest-script.md.
-# Inputs: REMOVE_KEY_TYPE and REMOVE_KEY_BLOB (set by lines the caller puts before this text) and
-# GUEST_ROOT (empty on a real instance; a guest tree in tests), which prefixes every path used.
+# Inputs: REMOVE_KEY_TYPE and REMOVE_KEY_BLOB (set by a line the caller puts after the #! line)
+# and GUEST_ROOT (empty on a real instance; a guest tree in tests), which prefixes every path used.
 
 # Bytes, not characters: file contents and paths are compared and escaped byte by byte.
 LC_ALL=C
@@ -256,26 +256,27 @@ unsafe_dir() {
 }
 
 # Removes the key from one file ($path on the guest), if it is there and safe to rewrite. A file
-# that does not exist is nothing to do, even behind an unsafe directory.
+# that does not exist is nothing to do, even behind an unsafe directory; a directory the script
+# cannot search (not run as root, or a network home that maps root to nobody) is a failure, not
+# an absent file.
 process() {
   case $path in
   "$home"/*) dir=$R$home rest=${path#"$home"/} inside=1 ;;
   *) dir=$R rest=${path#/} inside= ;;
   esac
-  file=$R$path
-  [ -e "$file" ] || [ -L "$file" ] || return 0
   unsafe=
   unsafe_dir "$dir/" && unsafe=UnsafeDirectory
-  while [ -z "$unsafe" ]; do
+  while :; do
+    if [ ! -x "$dir/" ]; then fail Unsearchable; return; fi
     case $rest in */*) ;; *) break ;; esac
     dir=$dir/${rest%%/*}
     rest=${rest#*/}
-    if [ -n "$inside" ] && [ -L "$dir" ]; then
-      unsafe=SymlinkedDirectory
-    elif unsafe_dir "$dir"; then
-      unsafe=UnsafeDirectory
-    fi
+    [ -z "$inside" ] || [ ! -L "$dir" ] || unsafe=${unsafe:-SymlinkedDirectory}
+    [ -d "$dir" ] || return 0
+    [ -n "$unsafe" ] || ! unsafe_dir "$dir" || unsafe=UnsafeDirectory
   done
+  file=$dir/$rest
+  [ -e "$file" ] || [ -L "$file" ] || return 0
   if [ -n "$unsafe" ]; then refuse "$unsafe"; return; fi
   if [ -L "$file" ]; then refuse Symlink; return; fi
   if [ ! -f "$file" ]; then refuse NotRegularFile; return; fi
