@@ -115,6 +115,13 @@ function program(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--instances <ids>', 'comma-separated instance ids')
     .option('--instances-file <file>', 'instance ids, one a line, or a JSON array')
     .option('--dry-run', 'report what would be detached; change nothing')
+    .option(
+      '--mode <mode>',
+      'Detach (ECS record only), Online (remove the key from every guest first) or Reboot',
+      'Detach',
+    )
+    .option('--max-unavailable <n>', 'Reboot: instances restarting at once (default 10%)')
+    .option('--force-reboot', 'Reboot: restart without waiting for a clean shutdown')
     .option('--json', 'print the merged result as JSON instead of tables')
     .option('--url <url>', 'call the HTTP trigger at this URL (ACS3-signed) instead of the FC API')
     .option('--account-id <id>', 'FC account id (FC API)')

@@ -8,6 +8,8 @@ import {
   uniqueInOrder,
 } from './instance-ids';
 import type { Target } from './invokers';
+import { MODES, type Mode } from '../functions/detach-key-pair/src/request';
+import { parsePositiveInteger } from '../functions/detach-key-pair/src/values';
 import type { RunRequest } from './result';
 
 export interface CliFlags {
@@ -16,6 +18,9 @@ export interface CliFlags {
   instances?: string;
   instancesFile?: string;
   dryRun?: boolean;
+  mode?: string;
+  maxUnavailable?: string;
+  forceReboot?: boolean;
   json?: boolean;
   url?: string;
   accountId?: string;
@@ -47,10 +52,30 @@ export const DEFAULT_CHUNK_SIZE = 500;
 type Env = Record<string, string | undefined>;
 
 export function positiveInteger(value: string, flag: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1)
+  const number = parsePositiveInteger(value, Number.MAX_SAFE_INTEGER);
+  if (number === undefined) {
     throw new UsageError(`${flag} must be a positive integer, got '${value}'`);
+  }
   return number;
+}
+
+/** The request's Mode and the flags that belong to it; a flag of another mode is refused. */
+function modeFrom(flags: CliFlags): Pick<RunRequest, 'Mode' | 'MaxUnavailable' | 'ForceReboot'> {
+  const mode = (flags.mode ?? 'Detach') as Mode;
+  if (!MODES.includes(mode)) {
+    throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got '${flags.mode}'`);
+  }
+  if (mode !== 'Reboot' && (flags.maxUnavailable !== undefined || flags.forceReboot)) {
+    throw new UsageError('--max-unavailable and --force-reboot go with --mode Reboot only');
+  }
+  if (mode !== 'Reboot') return { Mode: mode };
+  return {
+    Mode: mode,
+    ...(flags.maxUnavailable === undefined
+      ? {}
+      : { MaxUnavailable: positiveInteger(flags.maxUnavailable, '--max-unavailable') }),
+    ...(flags.forceReboot ? { ForceReboot: true } : {}),
+  };
 }
 
 export function parseUrl(value: string): URL {
@@ -129,17 +154,20 @@ export function resolveRunPlan(
   readFile: (path: string) => string,
 ): RunPlan {
   const region = required(flags.region, '--region');
+  const mode = modeFrom(flags);
   return {
     request: {
       RegionId: region,
       KeyPairName: required(flags.keyPair, '--key-pair'),
       DryRun: flags.dryRun ?? false,
+      ...mode,
     },
     instanceIds: instanceIdsFrom(flags, readFile),
     target: targetFrom(flags, env, region),
     credentials: credentialsFrom(env),
     chunkSize: positiveInteger(flags.chunkSize, '--chunk-size'),
-    concurrency: positiveInteger(flags.concurrency, '--concurrency'),
+    // Invocations run one at a time in Reboot mode, so MaxUnavailable holds for the whole fleet.
+    concurrency: mode.Mode === 'Reboot' ? 1 : positiveInteger(flags.concurrency, '--concurrency'),
     timeoutMs: positiveInteger(flags.timeout, '--timeout') * 1000,
     json: flags.json ?? false,
   };

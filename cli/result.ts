@@ -21,6 +21,8 @@ export interface RunRequest {
   DryRun: boolean;
   /** Absent: the function's default, Detach. */
   Mode?: Mode;
+  MaxUnavailable?: number;
+  ForceReboot?: boolean;
 }
 
 /** What one invocation came back with. */
