@@ -4,7 +4,13 @@
  * mutation is synchronous, so each API call sees and leaves a consistent state however many
  * requests are in flight.
  */
-import { createHash } from 'node:crypto';
+import {
+  generateKeyMaterial,
+  publicKeyMaterial,
+  type GeneratedKeyMaterial,
+  type KeyType,
+  type PublicKeyMaterial,
+} from './key-material';
 import { randomAlphanumeric, type Random } from './random';
 import { DEFAULT_REGIONS } from './regions';
 
@@ -33,12 +39,42 @@ export interface InstanceRecord {
   rebootStartedAt?: number;
 }
 
-export interface KeyPairRecord {
-  readonly regionId: string;
-  readonly name: string;
-  readonly fingerPrint: string;
-  readonly publicKey: string;
-  readonly creationTime: string;
+/**
+ * Seeded key material, made on first use and kept for the process: RSA generation takes a
+ * noticeable fraction of a second, and a test suite recreates the same key pairs after each reset.
+ */
+const seededMaterial = new Map<string, PublicKeyMaterial>();
+
+export class KeyPairRecord {
+  public readonly creationTime = minuteTimestamp();
+
+  public constructor(
+    public readonly regionId: string,
+    public readonly name: string,
+    private material: PublicKeyMaterial | KeyType,
+  ) {}
+
+  public get publicKey(): string {
+    return this.resolved().publicKey;
+  }
+
+  public get fingerPrint(): string {
+    return this.resolved().fingerPrint;
+  }
+
+  private resolved(): PublicKeyMaterial {
+    if (typeof this.material !== 'string') return this.material;
+    const type = this.material;
+    const cacheKey = `${type}\n${this.regionId}\n${this.name}`;
+    let material = seededMaterial.get(cacheKey);
+    if (!material) {
+      const { publicKey, fingerPrint } = generateKeyMaterial(type, this.name);
+      material = { publicKey, fingerPrint };
+      seededMaterial.set(cacheKey, material);
+    }
+    this.material = material;
+    return material;
+  }
 }
 
 export interface SeedFleetOptions {
@@ -61,7 +97,13 @@ export interface InstanceSpec {
 /** The JSON fixture shape: every part optional. */
 export interface EcsFixture {
   regions?: string[];
-  keyPairs?: Array<{ RegionId: string; KeyPairName: string }>;
+  /** Seeded key pairs: RSA unless KeyType says ed25519, or the given OpenSSH PublicKey. */
+  keyPairs?: Array<{
+    RegionId: string;
+    KeyPairName: string;
+    KeyType?: KeyType;
+    PublicKey?: string;
+  }>;
   instances?: InstanceSpec[];
   fleets?: SeedFleetOptions[];
 }
@@ -81,13 +123,8 @@ interface KeyPairMembers {
 const bySeq = (a: InstanceRecord, b: InstanceRecord): number => a.seq - b.seq;
 
 /** ECS prints creation times to the minute: `2024-05-01T08:30Z`. */
-const minuteTimestamp = (): string => `${new Date().toISOString().slice(0, 16)}Z`;
-
-function fakePublicKey(name: string): { publicKey: string; fingerPrint: string } {
-  const body = createHash('sha512').update(name).digest('base64');
-  const publicKey = `ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ${body} ${name}`;
-  const md5 = createHash('md5').update(publicKey).digest('hex');
-  return { publicKey, fingerPrint: md5.match(/../g)?.join(':') ?? md5 };
+function minuteTimestamp(): string {
+  return `${new Date().toISOString().slice(0, 16)}Z`;
 }
 
 export class EcsState {
@@ -124,22 +161,49 @@ export class EcsState {
     return [...this.regionIds];
   }
 
-  /** Creates the key pair if it does not exist yet; returns it either way. */
-  public createKeyPair(regionId: string, keyPairName: string): KeyPairRecord {
+  /**
+   * Creates the key pair if it does not exist yet (its key generated when first read: RSA unless
+   * `keyType` says ed25519); returns it either way.
+   */
+  public createKeyPair(
+    regionId: string,
+    keyPairName: string,
+    keyType: KeyType = 'rsa',
+  ): KeyPairRecord {
+    return this.keyPair(regionId, keyPairName) ?? this.storeKeyPair(regionId, keyPairName, keyType);
+  }
+
+  /** Stores an imported public key (already parsed and checked) under a new name. */
+  public importKeyPair(
+    regionId: string,
+    keyPairName: string,
+    material: PublicKeyMaterial,
+  ): KeyPairRecord {
+    return this.storeKeyPair(regionId, keyPairName, material);
+  }
+
+  /** A new RSA key pair under a new name; the private key is returned here and kept nowhere. */
+  public generateKeyPair(regionId: string, keyPairName: string): GeneratedKeyMaterial {
+    const generated = generateKeyMaterial('rsa', keyPairName);
+    this.storeKeyPair(regionId, keyPairName, {
+      publicKey: generated.publicKey,
+      fingerPrint: generated.fingerPrint,
+    });
+    return generated;
+  }
+
+  private storeKeyPair(
+    regionId: string,
+    keyPairName: string,
+    material: PublicKeyMaterial | KeyType,
+  ): KeyPairRecord {
     this.addRegion(regionId);
     let keyPairs = this.keyPairsByRegion.get(regionId);
     if (!keyPairs) {
       keyPairs = new Map();
       this.keyPairsByRegion.set(regionId, keyPairs);
     }
-    const existing = keyPairs.get(keyPairName);
-    if (existing) return existing;
-    const created: KeyPairRecord = {
-      regionId,
-      name: keyPairName,
-      creationTime: minuteTimestamp(),
-      ...fakePublicKey(keyPairName),
-    };
+    const created = new KeyPairRecord(regionId, keyPairName, material);
     keyPairs.set(keyPairName, created);
     return created;
   }
@@ -196,7 +260,12 @@ export class EcsState {
   public load(fixture: EcsFixture): void {
     for (const regionId of fixture.regions ?? []) this.addRegion(regionId);
     for (const keyPair of fixture.keyPairs ?? []) {
-      this.createKeyPair(keyPair.RegionId, keyPair.KeyPairName);
+      const material = keyPair.PublicKey && publicKeyMaterial(keyPair.PublicKey);
+      if (keyPair.PublicKey && !material) {
+        throw new Error(`fixture key pair ${keyPair.KeyPairName}: not an OpenSSH public key`);
+      }
+      if (material) this.importKeyPair(keyPair.RegionId, keyPair.KeyPairName, material);
+      else this.createKeyPair(keyPair.RegionId, keyPair.KeyPairName, keyPair.KeyType);
     }
     for (const spec of fixture.instances ?? []) this.addInstance(spec);
     for (const fleet of fixture.fleets ?? []) this.seedFleet(fleet);
