@@ -11,6 +11,10 @@ import {
   type KeyType,
   type PublicKeyMaterial,
 } from './key-material';
+import { bootGuest } from './guest-boot';
+import { imageFiles, type GuestFile, type GuestFiles } from './guest-image';
+import { GuestTrees, readGuestFile, writeGuestFile } from './guests';
+import type { InstanceFaults } from './instance-faults';
 import { randomAlphanumeric, type Random } from './random';
 import { DEFAULT_REGIONS } from './regions';
 
@@ -37,6 +41,14 @@ export interface InstanceRecord {
   status: InstanceStatus;
   keyPairName?: string;
   rebootStartedAt?: number;
+  /** Files a fixture gave the guest's image, written when its tree is made. */
+  readonly guestFiles?: GuestFiles;
+  /** The key pair attached at the last boot (null: none); undefined if it never booted. */
+  bootedWith?: KeyPairRecord | null;
+  /** `type base64` of the key ECS put in root's authorized_keys at the last boot on disk. */
+  ecsKey?: string;
+  /** Whether the guest's tree exists on disk yet. */
+  guestMade?: boolean;
 }
 
 /**
@@ -92,6 +104,8 @@ export interface InstanceSpec {
   Status?: InstanceStatus;
   KeyPairName?: string;
   InstanceName?: string;
+  /** Files of the guest's image (Linux only), over the seeded ones: path → content or {content, mode}. */
+  GuestFiles?: GuestFiles;
 }
 
 /** The JSON fixture shape: every part optional. */
@@ -112,6 +126,8 @@ export interface StateOptions {
   random: Random;
   /** How long RebootInstance takes, Stopping for the first half and Starting for the second. */
   rebootMs: number;
+  /** Where the emulator's temporary directory of guest trees goes; default the OS's. */
+  guestDir?: string;
 }
 
 /** Members of one (region, key pair) index entry, with a sorted view rebuilt only after change. */
@@ -133,9 +149,12 @@ export class EcsState {
   private readonly instancesById = new Map<string, InstanceRecord>();
   private readonly instancesByRegion = new Map<string, InstanceRecord[]>();
   private readonly instancesByKeyPair = new Map<string, KeyPairMembers>();
+  private readonly faultsByInstance = new Map<string, InstanceFaults>();
+  private readonly guests: GuestTrees;
   private nextSeq = 1;
 
   public constructor(private readonly options: StateOptions) {
+    this.guests = new GuestTrees(options.guestDir);
     this.clear();
   }
 
@@ -146,7 +165,14 @@ export class EcsState {
     this.instancesById.clear();
     this.instancesByRegion.clear();
     this.instancesByKeyPair.clear();
+    this.faultsByInstance.clear();
+    this.guests.removeAll();
     for (const { regionId } of DEFAULT_REGIONS) this.addRegion(regionId);
+  }
+
+  /** Removes the guest trees from disk; the emulator's stop() calls it. */
+  public dispose(): void {
+    this.guests.removeAll();
   }
 
   public addRegion(regionId: string): void {
@@ -229,6 +255,10 @@ export class EcsState {
       name: spec.InstanceName ?? `emulated-${id.slice(2, 10)}`,
       creationTime: minuteTimestamp(),
       status: spec.Status ?? 'Running',
+      guestFiles: spec.GuestFiles,
+      bootedWith: undefined,
+      ecsKey: undefined,
+      guestMade: false,
     };
     this.instancesById.set(id, record);
     const regional = this.instancesByRegion.get(spec.RegionId) ?? [];
@@ -238,6 +268,8 @@ export class EcsState {
       this.createKeyPair(spec.RegionId, spec.KeyPairName);
       this.setKeyPair(record, spec.KeyPairName);
     }
+    // A seeded running instance has booted once, with the key pair it holds.
+    if (record.status === 'Running') record.bootedWith = this.attachedKeyPair(record) ?? null;
     return id;
   }
 
@@ -308,6 +340,8 @@ export class EcsState {
 
   /** Binds a key pair (replacing any other: one per instance) or, with undefined, unbinds. */
   public setKeyPair(record: InstanceRecord, keyPairName: string | undefined): void {
+    // A restart that has finished boots with the key pair it had then, not with this one.
+    this.statusOf(record);
     if (record.keyPairName === keyPairName) return;
     if (record.keyPairName) {
       const old = this.instancesByKeyPair.get(keyPairIndexKey(record.regionId, record.keyPairName));
@@ -331,10 +365,81 @@ export class EcsState {
     if (record.rebootStartedAt === undefined) return record.status;
     const elapsed = Date.now() - record.rebootStartedAt;
     if (elapsed < this.options.rebootMs / 2) return 'Stopping';
-    if (elapsed < this.options.rebootMs) return 'Starting';
+    if (elapsed < this.options.rebootMs || this.faultsOf(record.id).stuckInStarting) {
+      return 'Starting';
+    }
     record.rebootStartedAt = undefined;
     record.status = 'Running';
+    this.boot(record);
     return record.status;
+  }
+
+  /** The instance's faults (none: an empty object). */
+  public faultsOf(instanceId: string): InstanceFaults {
+    return this.faultsByInstance.get(instanceId) ?? {};
+  }
+
+  /** Replaces the instance's faults; `{}` clears them. */
+  public setInstanceFaults(instanceId: string, faults: InstanceFaults): void {
+    this.faultsByInstance.set(instanceId, faults);
+  }
+
+  public clearInstanceFaults(): void {
+    this.faultsByInstance.clear();
+  }
+
+  /**
+   * The absolute path of a Linux instance's guest tree, made now if it was not yet: the image's
+   * files, the fixture's, and what its last boot did to them. Throws for an unknown id or a
+   * Windows instance (which has no such tree).
+   */
+  public guestRoot(instanceId: string): string {
+    const record = this.instancesById.get(instanceId);
+    if (!record) throw new Error(`no instance ${instanceId}`);
+    if (record.osType !== 'linux')
+      throw new Error(`${instanceId} is Windows: it has no guest tree`);
+    this.statusOf(record);
+    const root = this.guests.rootOf(record.id);
+    if (record.guestMade) return root;
+    this.guests.make(record.id, [imageFiles(record.id), record.guestFiles ?? {}]);
+    record.guestMade = true;
+    if (record.bootedWith !== undefined) {
+      record.ecsKey = bootGuest(root, undefined, record.bootedWith?.publicKey);
+    }
+    return root;
+  }
+
+  /** The directory holding every guest tree (made on first use), removed by dispose(). */
+  public guestsDir(): string {
+    return this.guests.baseDir();
+  }
+
+  /** Writes one file of a guest (path as on the instance), after its tree is made. */
+  public writeGuestFile(instanceId: string, guestPath: string, file: string | GuestFile): void {
+    writeGuestFile(this.guestRoot(instanceId), guestPath, file);
+  }
+
+  /** One file of a guest (path as on the instance), or undefined when it does not exist. */
+  public readGuestFile(instanceId: string, guestPath: string): string | undefined {
+    return readGuestFile(this.guestRoot(instanceId), guestPath);
+  }
+
+  private attachedKeyPair(record: InstanceRecord): KeyPairRecord | undefined {
+    return record.keyPairName ? this.keyPair(record.regionId, record.keyPairName) : undefined;
+  }
+
+  /** The image's init at boot: on disk if the tree exists, else remembered for when it is made. */
+  private boot(record: InstanceRecord): void {
+    const keyPair = this.attachedKeyPair(record);
+    record.bootedWith = keyPair ?? null;
+    if (!record.guestMade || record.osType !== 'linux') return;
+    try {
+      record.ecsKey = bootGuest(this.guests.rootOf(record.id), record.ecsKey, keyPair?.publicKey);
+    } catch (error) {
+      // A fixture can leave a guest unbootable (a directory where a file should be); the
+      // instance still runs, as a real one whose init failed would.
+      console.error(`ecs-emulator: boot of ${record.id} failed:`, error);
+    }
   }
 
   public startReboot(record: InstanceRecord): void {
