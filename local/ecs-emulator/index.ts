@@ -11,6 +11,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createAuthSettings } from './auth';
+import { CloudAssistant, DEFAULT_MAX_CONCURRENT_SCRIPTS } from './cloud-assistant';
 import { DEFAULT_BEHAVIOUR, type Behaviour } from './behaviour';
 import { type IssueCredentialsOptions, type IssuedCredentials } from './credentials';
 import { createFaultInjector, type FaultConfig } from './faults';
@@ -55,6 +56,8 @@ export interface EcsEmulatorOptions {
    * Default: the OS's temporary directory.
    */
   guestDir?: string;
+  /** Guest scripts running at once; the rest wait. Default twice the cores. */
+  maxConcurrentScripts?: number;
 }
 
 export interface Timing {
@@ -93,6 +96,7 @@ export interface EcsEmulator {
 }
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
+const DEFAULT_AGENT_DELAY_MS = 200;
 
 export async function startEcsEmulator(options: EcsEmulatorOptions = {}): Promise<EcsEmulator> {
   const seed = options.seed ?? 1;
@@ -103,6 +107,12 @@ export async function startEcsEmulator(options: EcsEmulatorOptions = {}): Promis
   // Indirection so reset() can restart the sequence without rebuilding the parts holding it.
   const replayable = (): number => random();
   const state = new EcsState({ random: replayable, rebootMs, guestDir: options.guestDir });
+  const cloudAssistant = new CloudAssistant({
+    state,
+    random: replayable,
+    agentDelayMs: options.timing?.agentDelayMs ?? DEFAULT_AGENT_DELAY_MS,
+    maxConcurrentScripts: options.maxConcurrentScripts ?? DEFAULT_MAX_CONCURRENT_SCRIPTS,
+  });
   const auth = createAuthSettings(options.maxClockSkewMs ?? FIFTEEN_MINUTES);
   const faults = createFaultInjector(replayable);
   const log = createRequestLog(options.requestLogLimit ?? 10_000);
@@ -113,7 +123,12 @@ export async function startEcsEmulator(options: EcsEmulatorOptions = {}): Promis
   loadFixture();
 
   const server = createEcsServer({
-    context: { state, behaviour, accountId: options.accountId ?? '1234567890123456' },
+    context: {
+      state,
+      behaviour,
+      accountId: options.accountId ?? '1234567890123456',
+      cloudAssistant,
+    },
     auth,
     faults,
     log,
@@ -143,6 +158,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions = {}): Promis
     },
     reset() {
       random = seededRandom(seed);
+      cloudAssistant.reset();
       state.clear();
       loadFixture();
       faults.clear();
@@ -154,6 +170,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions = {}): Promis
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      cloudAssistant.reset();
       state.dispose();
     },
   };

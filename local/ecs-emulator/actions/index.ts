@@ -7,6 +7,11 @@ import { describeRegions } from './describe-regions';
 import { detachKeyPair } from './detach-key-pair';
 import { importKeyPair } from './import-key-pair';
 import { rebootInstance } from './reboot-instance';
+import { describeCloudAssistantStatus } from './describe-cloud-assistant-status';
+import { describeInvocationResults } from './describe-invocation-results';
+import { describeInvocations } from './describe-invocations';
+import { invokeCommand } from './invoke-command';
+import { runCommand } from './run-command';
 import type { Action } from './types';
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map([
@@ -18,4 +23,9 @@ export const ACTIONS: ReadonlyMap<string, Action> = new Map([
   ['DetachKeyPair', detachKeyPair],
   ['ImportKeyPair', importKeyPair],
   ['RebootInstance', rebootInstance],
+  ['DescribeCloudAssistantStatus', describeCloudAssistantStatus],
+  ['DescribeInvocationResults', describeInvocationResults],
+  ['DescribeInvocations', describeInvocations],
+  ['InvokeCommand', invokeCommand],
+  ['RunCommand', runCommand],
 ]);

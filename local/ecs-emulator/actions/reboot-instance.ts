@@ -32,6 +32,7 @@ export const rebootInstance: Action = (params, context) => {
         );
       }
       context.state.startReboot(record);
+      context.cloudAssistant.interrupt(record.id);
       return {};
     },
   };
