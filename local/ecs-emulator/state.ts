@@ -325,6 +325,18 @@ export class EcsState {
     return this.instancesWithKeyPair(regionId, keyPairName).map((record) => record.id);
   }
 
+  /**
+   * The region's instances among `ids` in creation order (ids of no instance there left out), or,
+   * when no ids are given, all of the region's instances (shared: do not mutate).
+   */
+  public instancesListed(regionId: string, ids: readonly string[]): readonly InstanceRecord[] {
+    if (ids.length === 0) return this.instancesIn(regionId);
+    return ids
+      .map((id) => this.instancesById.get(id))
+      .filter((r): r is InstanceRecord => r?.regionId === regionId)
+      .sort(bySeq);
+  }
+
   /** The region's instances in creation order (shared: do not mutate). */
   public instancesIn(regionId: string): readonly InstanceRecord[] {
     return this.instancesByRegion.get(regionId) ?? [];

@@ -349,8 +349,10 @@ describe('ECS emulator actions, through the unmodified SDK', () => {
       const again = await rejectionOf(
         client.rebootInstance(new $Ecs.RebootInstanceRequest({ instanceId: id })),
       );
-      while (emu.state.instance(id)?.Status !== 'Running') {
-        seen.add(emu.state.instance(id)?.Status ?? '');
+      for (;;) {
+        const status = emu.state.instance(id)?.Status ?? '';
+        if (status === 'Running') break;
+        seen.add(status);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
 

@@ -5,14 +5,12 @@
  */
 import { invalidParameter } from '../errors';
 import { instanceArn } from '../ram';
-import type { InstanceRecord } from '../state';
 import { pageListed } from './paging';
 import { regionParam, repeatListParam } from './params';
 import type { Action } from './types';
 
 const MAX_IDS = 50;
 const AGENT_VERSION = '2.2.3.857';
-const bySeq = (a: InstanceRecord, b: InstanceRecord): number => a.seq - b.seq;
 
 export const describeCloudAssistantStatus: Action = (params, context) => {
   const regionId = regionParam(params, context);
@@ -22,13 +20,7 @@ export const describeCloudAssistantStatus: Action = (params, context) => {
   return {
     resources: [instanceArn(regionId, context.accountId, '*')],
     run() {
-      const candidates =
-        ids.length > 0
-          ? ids
-              .map((id) => context.state.findInstance(id))
-              .filter((r): r is InstanceRecord => r?.regionId === regionId)
-              .sort(bySeq)
-          : context.state.instancesIn(regionId);
+      const candidates = context.state.instancesListed(regionId, ids);
       const found = candidates.filter((r) => !osType || r.osType === osType);
       const { page, fields } =
         ids.length > 0
