@@ -422,6 +422,73 @@ describe('ECS emulator Cloud Assistant, through the unmodified SDK', () => {
     expect(result).toMatchObject({ invocationStatus: 'Failed', errorCode: 'ExecutionInterrupted' });
   });
 
+  it('throttles, fails and drops the new actions like every other', async () => {
+    // Prepare
+    const [id] = emu.state.seedFleet({ regionId: REGION, count: 1 });
+    emu.setFaults('RunCommand', { throttleRate: 1 });
+    emu.setFaults('DescribeInvocations', { error503Rate: 1 });
+
+    // Act
+    const throttled = await rejectionOf(run({ commandContent: 'true', instanceId: [id] }));
+    const unavailable = await rejectionOf(
+      client.describeInvocations(new $Ecs.DescribeInvocationsRequest({ regionId: REGION })),
+    );
+    emu.clearFaults();
+    const listed = await client.describeInvocations(
+      new $Ecs.DescribeInvocationsRequest({ regionId: REGION }),
+    );
+
+    // Assess
+    expect(throttled).toMatchObject({ statusCode: 400, code: 'Throttling.User' });
+    expect(unavailable).toMatchObject({ statusCode: 503, code: 'ServiceUnavailable' });
+    expect(listed.body?.totalCount).toBe(0);
+  });
+
+  it('checks RAM on every instance a command targets and on the invocations read', async () => {
+    // Prepare
+    const [allowed, denied] = emu.state.seedFleet({ regionId: REGION, count: 2 });
+    const limited = ecsClient(
+      emu,
+      emu.issueCredentials({
+        policy: {
+          Version: '1',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'ecs:RunCommand',
+              Resource: [
+                `acs:ecs:${REGION}:*:instance/${allowed}`,
+                `acs:ecs:${REGION}:*:command/*`,
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    const runAs = (instanceId: string[]) =>
+      limited.runCommand(
+        new $Ecs.RunCommandRequest({
+          regionId: REGION,
+          type: 'RunShellScript',
+          commandContent: 'true',
+          instanceId,
+        }),
+      );
+
+    // Act
+    const ok = await runAs([allowed]);
+    const refused = await rejectionOf(runAs([allowed, denied]));
+    const describe = await rejectionOf(
+      limited.describeInvocations(new $Ecs.DescribeInvocationsRequest({ regionId: REGION })),
+    );
+    await finished(ok.body?.invokeId);
+
+    // Assess
+    expect(ok.body?.invokeId).toMatch(/^t-/);
+    expect(refused).toMatchObject({ statusCode: 403, code: 'Forbidden.RAM' });
+    expect(describe).toMatchObject({ statusCode: 403, code: 'Forbidden.RAM' });
+  });
+
   /** The first instance's status of the invocation now. */
   async function firstStatus(invokeId: string | undefined): Promise<string | undefined> {
     const response = await client.describeInvocationResults(
