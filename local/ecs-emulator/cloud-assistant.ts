@@ -126,12 +126,13 @@ export class CloudAssistant {
   private nextSeq = 1;
 
   public constructor(private readonly options: CloudAssistantOptions) {
-    this.pool = createScriptPool(options.maxConcurrentScripts);
+    this.pool = createScriptPool(Math.max(1, options.maxConcurrentScripts));
   }
 
-  /** Whether the agent answers now: a Running instance whose agent is not faulted offline. */
+  /** Whether the agent answers now: on a Running Linux instance whose agent is not offline. */
   public agentOnline(record: InstanceRecord): boolean {
     return (
+      record.osType === 'linux' &&
       this.options.state.statusOf(record) === 'Running' &&
       !this.options.state.faultsOf(record.id).agentOffline
     );

@@ -207,14 +207,15 @@ describe('ECS emulator Cloud Assistant, through the unmodified SDK', () => {
 
   it('reports per instance what kept a script from running well', async () => {
     // Prepare
-    const [ok, offline, stopped] = emu.state.seedFleet({ regionId: REGION, count: 3 });
+    const [ok, offline, spare] = emu.state.seedFleet({ regionId: REGION, count: 3 });
     emu.state.addInstance({
       InstanceId: 'i-stoppedinstance00001',
       RegionId: REGION,
       Status: 'Stopped',
     });
+    const [windows] = emu.state.seedFleet({ regionId: REGION, count: 1, osType: 'windows' });
     emu.setInstanceFaults(offline, { agentOffline: true });
-    const ids = [ok, offline, stopped];
+    const ids = [ok, offline, spare, windows];
 
     // Act
     const status = await client.describeCloudAssistantStatus(
@@ -235,8 +236,12 @@ describe('ECS emulator Cloud Assistant, through the unmodified SDK', () => {
         ?.invokeId,
     );
     const mixed = await instancesOf(
-      (await run({ commandContent: 'true', instanceId: [offline, 'i-stoppedinstance00001'] })).body
-        ?.invokeId,
+      (
+        await run({
+          commandContent: 'true',
+          instanceId: [offline, 'i-stoppedinstance00001', windows],
+        })
+      ).body?.invokeId,
     );
 
     // Assess
@@ -248,8 +253,9 @@ describe('ECS emulator Cloud Assistant, through the unmodified SDK', () => {
     ).toEqual([
       [ok, 'true'],
       [offline, 'false'],
-      [stopped, 'true'],
+      [spare, 'true'],
       ['i-stoppedinstance00001', 'false'],
+      [windows, 'false'],
     ]);
     expect(failing[0]).toMatchObject({
       invocationStatus: 'Failed',
@@ -261,6 +267,7 @@ describe('ECS emulator Cloud Assistant, through the unmodified SDK', () => {
     expect(mixed.map((r) => [r.instanceId, r.invocationStatus, r.errorCode])).toEqual([
       [offline, 'Failed', 'ClientNotRunning'],
       ['i-stoppedinstance00001', 'Failed', 'InstanceNotRunning'],
+      [windows, 'Failed', 'CommandNotApplicable'],
     ]);
   });
 

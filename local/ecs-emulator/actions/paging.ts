@@ -64,7 +64,11 @@ export function pageListed<T extends Ordered>(
     if (!Number.isInteger(value) || value < 1 || value > max) throw invalidParameter(name);
     return value;
   };
-  if (params.MaxResults !== undefined || params.NextToken !== undefined || !params.PageNumber) {
+  const byNumber =
+    params.MaxResults === undefined &&
+    params.NextToken === undefined &&
+    (params.PageNumber !== undefined || params.PageSize !== undefined);
+  if (!byNumber) {
     const maxResults = size('MaxResults');
     const { page, nextToken } = pageByToken(items, params.NextToken, maxResults);
     return {
@@ -72,7 +76,7 @@ export function pageListed<T extends Ordered>(
       fields: { TotalCount: items.length, PageSize: maxResults, NextToken: nextToken },
     };
   }
-  const pageNumber = Number(params.PageNumber);
+  const pageNumber = Number(params.PageNumber || 1);
   if (!Number.isInteger(pageNumber) || pageNumber < 1) throw invalidParameter('PageNumber');
   const pageSize = size('PageSize');
   return {
