@@ -18,8 +18,7 @@ export const OUTPUT_LIMIT_BYTES = 24 * 1024;
 
 export type CommandType = 'RunShellScript' | 'RunBatScript' | 'RunPowerShellScript';
 
-export type InvocationStatus =
-  'Pending' | 'Running' | 'Success' | 'Failed' | 'Error' | 'Timeout' | 'Stopped';
+export type InvocationStatus = 'Pending' | 'Running' | 'Success' | 'Failed' | 'Error' | 'Timeout';
 
 /** A command as RunCommand sends it, or as KeepCommand saved it for InvokeCommand. */
 export interface Command {
@@ -100,7 +99,6 @@ export const FINAL_STATUSES: ReadonlySet<InvocationStatus> = new Set([
   'Failed',
   'Error',
   'Timeout',
-  'Stopped',
 ]);
 
 /** The default number of scripts at once: a small multiple of the cores. */

@@ -40,7 +40,7 @@ function sshMpint(unsigned: Buffer): Buffer {
   return sshString(unsigned[0] & 0x80 ? Buffer.concat([Buffer.alloc(1), unsigned]) : unsigned);
 }
 
-export function fingerPrintOf(blob: Buffer): string {
+function fingerPrintOf(blob: Buffer): string {
   return createHash('md5').update(blob).digest('hex').match(/../g)?.join(':') ?? '';
 }
 
@@ -87,20 +87,19 @@ function sshStrings(blob: Buffer): Buffer[] | undefined {
   return parts;
 }
 
-export interface ParsedPublicKey {
+interface ParsedPublicKey {
   type: string;
   blob: Buffer;
-  comment: string;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /**
- * An OpenSSH public key line (`type base64 [comment]`), or undefined when it is not one of the
- * importable types or its blob does not hold what its type says.
+ * The type and blob of an OpenSSH public key line (`type base64 [comment]`), or undefined when
+ * it is not one of the importable types or its blob does not hold what its type says.
  */
-export function parsePublicKey(text: string): ParsedPublicKey | undefined {
-  const [type, encoded, ...comment] = text.trim().split(/\s+/);
+function parsePublicKey(text: string): ParsedPublicKey | undefined {
+  const [type, encoded] = text.trim().split(/\s+/);
   if (!type || !encoded || !IMPORTABLE_TYPES.has(type) || !BASE64.test(encoded)) return undefined;
   const blob = Buffer.from(encoded, 'base64');
   const parts = sshStrings(blob);
@@ -111,13 +110,7 @@ export function parsePublicKey(text: string): ParsedPublicKey | undefined {
     return undefined;
   }
   if (type === 'ssh-ed25519' && parts[1].length !== 32) return undefined;
-  return { type, blob, comment: comment.join(' ') };
-}
-
-/** The `type base64` part of a public key, what identifies the key whatever its comment. */
-export function keyIdentity(publicKey: string): string | undefined {
-  const parsed = parsePublicKey(publicKey);
-  return parsed && `${parsed.type} ${parsed.blob.toString('base64')}`;
+  return { type, blob };
 }
 
 /** What ECS stores for an imported public key: the line as given (trimmed) and its fingerprint. */

@@ -198,6 +198,46 @@ describe('ECS emulator guests', () => {
     expect(emu.state.instance(id)?.KeyPairName).toBe(NEXT);
   });
 
+  it('loads key pairs and guest files from a JSON fixture, again after reset()', async () => {
+    // Prepare
+    const publicKey = emu.state.createKeyPair(REGION, 'source', 'ed25519').publicKey;
+    const fixture = JSON.parse(
+      JSON.stringify({
+        keyPairs: [
+          { RegionId: REGION, KeyPairName: 'imported', PublicKey: publicKey },
+          { RegionId: REGION, KeyPairName: 'ed', KeyType: 'ed25519' },
+        ],
+        instances: [
+          {
+            InstanceId: 'i-fixtureguest0000001',
+            RegionId: REGION,
+            KeyPairName: 'imported',
+            GuestFiles: { '/etc/motd': { content: 'fixture\n', mode: 0o600 } },
+          },
+        ],
+      }),
+    );
+    const own = await startEcsEmulator({ guestDir: sandbox, fixture });
+
+    try {
+      // Act
+      own.state.writeGuestFile('i-fixtureguest0000001', '/etc/motd', 'changed\n');
+      own.reset();
+      const motd = own.state.readGuestFile('i-fixtureguest0000001', '/etc/motd');
+      const keys = own.state.readGuestFile('i-fixtureguest0000001', AUTHORIZED_KEYS);
+
+      // Assess
+      expect(motd).toBe('fixture\n');
+      expect(keys).toContain(publicKey);
+      expect(own.state.keyPair(REGION, 'ed')?.publicKey).toMatch(/^ssh-ed25519 /);
+      expect(() =>
+        own.state.load({ keyPairs: [{ RegionId: REGION, KeyPairName: 'x', PublicKey: 'nope' }] }),
+      ).toThrow(/not an OpenSSH public key/);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('removes every guest tree on stop()', async () => {
     // Prepare
     const own = await startEcsEmulator({ guestDir: sandbox });
