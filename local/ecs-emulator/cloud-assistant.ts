@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { pathInGuest, readGuestFile } from './guests';
+import { pathInGuest, readGuestFile, realPathInGuest } from './guests';
 import { randomAlphanumeric, type Random } from './random';
 import { createScriptPool, type ScriptPool } from './script-pool';
 import type { EcsState, InstanceRecord } from './state';
@@ -286,7 +286,7 @@ export class CloudAssistant {
     const directory = invocation.workingDir || home;
     let cwd: string;
     try {
-      cwd = pathInGuest(root, directory);
+      cwd = realPathInGuest(root, directory);
     } catch {
       return { code: 'DirectoryNotExists', info: `the directory ${directory} does not exist` };
     }

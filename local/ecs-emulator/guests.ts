@@ -6,10 +6,11 @@
  */
 import {
   chmodSync,
-  existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  realpathSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -19,19 +20,38 @@ import type { GuestFile, GuestFiles } from './guest-image';
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
+const isInside = (root: string, path: string): boolean => {
+  const inside = relative(root, path);
+  return !inside.startsWith('..') && !isAbsolute(inside);
+};
+
 /** The host path of `guestPath` inside `root`; throws for a path that would leave it. */
 export function pathInGuest(root: string, guestPath: string): string {
   const path = resolve(root, `.${guestPath.startsWith('/') ? '' : '/'}${guestPath}`);
-  const inside = relative(root, path);
-  if (inside.startsWith('..') || isAbsolute(inside)) {
-    throw new Error(`guest path ${guestPath} leaves the guest`);
-  }
+  if (!isInside(root, path)) throw new Error(`guest path ${guestPath} leaves the guest`);
+  return path;
+}
+
+/**
+ * `pathInGuest`, also when symbolic links are followed: the deepest part of the path that exists
+ * must resolve inside the guest, and the path itself may not be a link. So neither the emulator
+ * (which runs as this machine's user, maybe root) nor a boot writes through a link a script made
+ * to a file of this machine.
+ */
+export function realPathInGuest(root: string, guestPath: string): string {
+  const path = pathInGuest(root, guestPath);
+  let existing = path;
+  while (!lstatSync(existing, { throwIfNoEntry: false })) existing = dirname(existing);
+  const leaves =
+    (existing === path && lstatSync(path).isSymbolicLink()) ||
+    !isInside(realpathSync(root), realpathSync(existing));
+  if (leaves) throw new Error(`guest path ${guestPath} leaves the guest through a link`);
   return path;
 }
 
 export function writeGuestFile(root: string, guestPath: string, file: string | GuestFile): void {
   const { content, mode } = typeof file === 'string' ? { content: file, mode: undefined } : file;
-  const path = pathInGuest(root, guestPath);
+  const path = realPathInGuest(root, guestPath);
   // sshd refuses a ~/.ssh others can write to; images make it 0700.
   mkdirSync(dirname(path), {
     recursive: true,
@@ -42,8 +62,8 @@ export function writeGuestFile(root: string, guestPath: string, file: string | G
 }
 
 export function readGuestFile(root: string, guestPath: string): string | undefined {
-  const path = pathInGuest(root, guestPath);
-  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  const path = realPathInGuest(root, guestPath);
+  return lstatSync(path, { throwIfNoEntry: false }) ? readFileSync(path, 'utf8') : undefined;
 }
 
 export class GuestTrees {

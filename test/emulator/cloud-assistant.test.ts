@@ -429,6 +429,41 @@ describe('ECS emulator Cloud Assistant, through the unmodified SDK', () => {
     expect(result).toMatchObject({ invocationStatus: 'Failed', errorCode: 'ExecutionInterrupted' });
   });
 
+  it('never lets a boot write through a link a script made to a file outside the guest', async () => {
+    // Prepare
+    const [id] = emu.state.seedFleet({ regionId: REGION, count: 1 });
+    emu.state.createKeyPair(REGION, KEY, 'ed25519');
+    const outside = join(sandbox, SENTINEL);
+    const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const script = `ln -sf '${outside}' "$GUEST_ROOT/root/.ssh/authorized_keys"`;
+
+    try {
+      // Act
+      const [linked] = await instancesOf(
+        (await run({ commandContent: script, instanceId: [id] })).body?.invokeId,
+      );
+      await client.attachKeyPair(
+        new $Ecs.AttachKeyPairRequest({
+          regionId: REGION,
+          keyPairName: KEY,
+          instanceIds: JSON.stringify([id]),
+        }),
+      );
+      await client.rebootInstance(new $Ecs.RebootInstanceRequest({ instanceId: id }));
+      while (emu.state.instance(id)?.Status !== 'Running') {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+
+      // Assess: the sentinel is checked after each test too.
+      expect(linked.invocationStatus).toBe('Success');
+      expect(readFileSync(outside, 'utf8')).toBe(SENTINEL);
+      expect(() => emu.state.readGuestFile(id, '/root/.ssh/authorized_keys')).toThrow(/link/);
+      expect(quiet).toHaveBeenCalledWith(expect.stringContaining(id), expect.any(Error));
+    } finally {
+      quiet.mockRestore();
+    }
+  });
+
   it('throttles, fails and drops the new actions like every other', async () => {
     // Prepare
     const [id] = emu.state.seedFleet({ regionId: REGION, count: 1 });
