@@ -4,14 +4,12 @@
  * stay under the emulator's 128 KB request head (larger ones are refused by Node's HTTP parser).
  */
 import type Ecs from '@alicloud/ecs20140526';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { RuntimeOptions } from '@darabonba/typescript';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEcsEmulator, type EcsEmulator } from '../../local/ecs-emulator';
-import { ecsClient, REGION } from './helpers';
+import { callAction, ecsClient, REGION } from './helpers';
 
 const ACTIONS = [
   'RunCommand',
@@ -102,21 +100,7 @@ describe('ECS emulator guest actions under bad input', () => {
           ...Object.fromEntries(odd),
         };
         try {
-          await client.callApi(
-            new $OpenApiUtil.Params({
-              action,
-              version: '2014-05-26',
-              protocol: 'HTTPS',
-              pathname: '/',
-              method: 'POST',
-              authType: 'AK',
-              style: 'RPC',
-              reqBodyType: 'formData',
-              bodyType: 'json',
-            }),
-            new $OpenApiUtil.OpenApiRequest({ query }),
-            new RuntimeOptions({ readTimeout: 10_000 }),
-          );
+          await callAction(client, action, query, { readTimeout: 10_000 });
         } catch (error) {
           const { statusCode, code } = error as { statusCode?: number; code?: string };
           if (!statusCode || statusCode >= 500 || !code) {
