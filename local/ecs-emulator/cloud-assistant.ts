@@ -90,7 +90,7 @@ interface Running {
 }
 
 /** Seconds-precision UTC, as Cloud Assistant prints times: `2024-05-01T08:30:12Z`. */
-function isoSeconds(ms = Date.now()): string {
+export function isoSeconds(ms = Date.now()): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
@@ -284,15 +284,17 @@ export class CloudAssistant {
       return { code: 'AccountNotExists', info: `the user ${invocation.username} does not exist` };
     }
     const directory = invocation.workingDir || home;
+    const missing = {
+      code: 'DirectoryNotExists',
+      info: `the directory ${directory} does not exist`,
+    };
     let cwd: string;
     try {
       cwd = realPathInGuest(root, directory);
     } catch {
-      return { code: 'DirectoryNotExists', info: `the directory ${directory} does not exist` };
+      return missing;
     }
-    if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
-      return { code: 'DirectoryNotExists', info: `the directory ${directory} does not exist` };
-    }
+    if (!existsSync(cwd) || !statSync(cwd).isDirectory()) return missing;
     return { root, home: pathInGuest(root, home), cwd };
   }
 

@@ -3,6 +3,7 @@
  * only on a Running instance whose agent is not faulted offline. By InstanceId.N (at most 50) or
  * every instance of the region, optionally of one OSType.
  */
+import { isoSeconds } from '../cloud-assistant';
 import { invalidParameter } from '../errors';
 import { instanceArn } from '../ram';
 import { pageListed } from './paging';
@@ -36,7 +37,7 @@ export const describeCloudAssistantStatus: Action = (params, context) => {
               OSType: record.osType === 'windows' ? 'Windows' : 'Linux',
               CloudAssistantStatus: String(online),
               CloudAssistantVersion: AGENT_VERSION,
-              LastHeartbeatTime: online ? `${new Date().toISOString().slice(0, 19)}Z` : '',
+              LastHeartbeatTime: online ? isoSeconds() : '',
               SupportSessionManager: true,
             };
           }),
