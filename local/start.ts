@@ -77,6 +77,11 @@ function banner(runtime: FcRuntime, emulator: EcsEmulator, fleet: DemoFleet): st
     'One raw ACS3-signed HTTP request:',
     `npm run cli -- http-request --url ${triggerUrl} --data ${quote(JSON.stringify(request))}`,
     '',
+    `Guests: each Linux instance's file system is a directory tree under ${emulator.state.guestsDir()}`,
+    `(removed on Ctrl-C). Root's authorized_keys of ${fleet.holdingDemoKey[0]}, which holds ${fleet.keyPairName}:`,
+    `cat ${quote(`${emulator.state.guestRoot(fleet.holdingDemoKey[0])}/root/.ssh/authorized_keys`)}`,
+    'A detach leaves its line there; only a restart of the instance takes it out.',
+    '',
     'Ctrl-C stops both servers.',
     '',
   ].join('\n');

@@ -1,7 +1,8 @@
 /**
- * The demo fleet `npm run emulator` and `npm start` serve: Linux instances holding the demo key,
- * some holding another key, some with none, and one Windows instance (which makes a
- * DetachKeyPair batch fail whole), so every path of the function shows.
+ * The demo fleet `npm run emulator` and `npm start` serve: Linux instances holding the demo key
+ * (ed25519), some holding another key (RSA), some with none, and one Windows instance (which
+ * makes a DetachKeyPair batch fail whole), so every path of the function shows. The Linux
+ * instances have guests (docs/emulator.md, "Guests"), made when first looked at.
  */
 import type { EcsState } from './state';
 
@@ -39,8 +40,8 @@ const DEFAULT_SIZE: DemoFleetSize = {
 export function seedDemoFleet(state: EcsState, size: Partial<DemoFleetSize> = {}): DemoFleet {
   const counts = { ...DEFAULT_SIZE, ...size };
   const { regionId, keyPairName, otherKeyPairName } = DEMO_FLEET;
-  state.createKeyPair(regionId, keyPairName);
-  state.createKeyPair(regionId, otherKeyPairName);
+  state.createKeyPair(regionId, keyPairName, 'ed25519');
+  state.createKeyPair(regionId, otherKeyPairName, 'rsa');
   return {
     regionId,
     keyPairName,

@@ -11,9 +11,11 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createAuthSettings } from './auth';
+import { CloudAssistant, DEFAULT_MAX_CONCURRENT_SCRIPTS } from './cloud-assistant';
 import { DEFAULT_BEHAVIOUR, type Behaviour } from './behaviour';
 import { type IssueCredentialsOptions, type IssuedCredentials } from './credentials';
 import { createFaultInjector, type FaultConfig } from './faults';
+import type { InstanceFaults } from './instance-faults';
 import { seededRandom } from './random';
 import { createRequestLog, type RequestLogEntry } from './request-log';
 import { createEcsServer } from './server';
@@ -23,6 +25,9 @@ import { createWaits } from './waits';
 export type { Behaviour, PerInstanceOutcome } from './behaviour';
 export type { IssueCredentialsOptions, IssuedCredentials } from './credentials';
 export type { FaultConfig } from './faults';
+export type { GuestFile, GuestFiles } from './guest-image';
+export type { InstanceFaults } from './instance-faults';
+export type { KeyType } from './key-material';
 export type { RamPolicy, RamStatement } from './ram';
 export type { RequestLogEntry } from './request-log';
 export type { EcsFixture, InstanceView, OsType, SeedFleetOptions } from './state';
@@ -44,6 +49,25 @@ export interface EcsEmulatorOptions {
   maxClockSkewMs?: number;
   /** Request log entries kept (oldest dropped first). Default 10,000. */
   requestLogLimit?: number;
+  /** How long things take inside instances; see Timing. */
+  timing?: Partial<Timing>;
+  /**
+   * Where the emulator makes its temporary directory of guest trees (removed by stop()).
+   * Default: the OS's temporary directory.
+   */
+  guestDir?: string;
+  /** Guest scripts running at once; the rest wait. Default twice the cores. */
+  maxConcurrentScripts?: number;
+}
+
+export interface Timing {
+  /**
+   * How long a restart takes: Stopping for the first half, Starting for the second. Default
+   * `behaviour.rebootMs` (2000), which this supersedes.
+   */
+  rebootMs: number;
+  /** How long the Cloud Assistant agent takes to pick up a command. Default 200. */
+  agentDelayMs: number;
 }
 
 export interface EcsEmulator {
@@ -56,23 +80,39 @@ export interface EcsEmulator {
   issueCredentials(options?: IssueCredentialsOptions): IssuedCredentials;
   /** Faults for one action, or '*' for every action (an action's own settings win). */
   setFaults(action: string, faults: FaultConfig): void;
+  /** Faults of one instance (agent, scripts, restarts); `{}` clears them. */
+  setInstanceFaults(instanceId: string, faults: InstanceFaults): void;
+  /** Clears action and instance faults alike. */
   clearFaults(): void;
   /** Answered requests, oldest first. */
   readonly requestLog: RequestLogEntry[];
-  /** Back to the state at start: fixture reloaded, faults, log and nonces cleared. Keys stay. */
+  /**
+   * Back to the state at start: fixture reloaded, faults, log and nonces cleared, guest trees
+   * removed. Keys stay.
+   */
   reset(): void;
+  /** Stops the server and removes every guest tree. */
   stop(): Promise<void>;
 }
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
+const DEFAULT_AGENT_DELAY_MS = 200;
 
 export async function startEcsEmulator(options: EcsEmulatorOptions = {}): Promise<EcsEmulator> {
   const seed = options.seed ?? 1;
   let random = seededRandom(seed);
-  const behaviour: Behaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
+  const rebootMs =
+    options.timing?.rebootMs ?? options.behaviour?.rebootMs ?? DEFAULT_BEHAVIOUR.rebootMs;
+  const behaviour: Behaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour, rebootMs };
   // Indirection so reset() can restart the sequence without rebuilding the parts holding it.
   const replayable = (): number => random();
-  const state = new EcsState({ random: replayable, rebootMs: behaviour.rebootMs });
+  const state = new EcsState({ random: replayable, rebootMs, guestDir: options.guestDir });
+  const cloudAssistant = new CloudAssistant({
+    state,
+    random: replayable,
+    agentDelayMs: options.timing?.agentDelayMs ?? DEFAULT_AGENT_DELAY_MS,
+    maxConcurrentScripts: options.maxConcurrentScripts ?? DEFAULT_MAX_CONCURRENT_SCRIPTS,
+  });
   const auth = createAuthSettings(options.maxClockSkewMs ?? FIFTEEN_MINUTES);
   const faults = createFaultInjector(replayable);
   const log = createRequestLog(options.requestLogLimit ?? 10_000);
@@ -83,7 +123,12 @@ export async function startEcsEmulator(options: EcsEmulatorOptions = {}): Promis
   loadFixture();
 
   const server = createEcsServer({
-    context: { state, behaviour, accountId: options.accountId ?? '1234567890123456' },
+    context: {
+      state,
+      behaviour,
+      accountId: options.accountId ?? '1234567890123456',
+      cloudAssistant,
+    },
     auth,
     faults,
     log,
@@ -103,12 +148,17 @@ export async function startEcsEmulator(options: EcsEmulatorOptions = {}): Promis
     behaviour,
     issueCredentials: (issue) => auth.credentials.issue(issue),
     setFaults: (action, config) => faults.set(action, config),
-    clearFaults: () => faults.clear(),
+    setInstanceFaults: (instanceId, config) => state.setInstanceFaults(instanceId, config),
+    clearFaults() {
+      faults.clear();
+      state.clearInstanceFaults();
+    },
     get requestLog() {
       return log.entries();
     },
     reset() {
       random = seededRandom(seed);
+      cloudAssistant.reset();
       state.clear();
       loadFixture();
       faults.clear();
@@ -120,6 +170,8 @@ export async function startEcsEmulator(options: EcsEmulatorOptions = {}): Promis
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      cloudAssistant.reset();
+      state.dispose();
     },
   };
 }

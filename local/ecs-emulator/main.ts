@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       `export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${credentials.accessKeySecret}`,
       '',
       `Instances holding '${fleet.keyPairName}': ${JSON.stringify(fleet.holdingDemoKey)}`,
+      `Guest file systems (made when first used, removed on stop): ${emu.state.guestsDir()}`,
       'Ctrl-C to stop.',
     ].join('\n'),
   );

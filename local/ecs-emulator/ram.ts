@@ -72,3 +72,11 @@ export function instanceArn(regionId: string, accountId: string, instanceId: str
 export function keyPairArn(regionId: string, accountId: string, keyPairName: string): string {
   return `acs:ecs:${regionId}:${accountId}:keypair/${keyPairName}`;
 }
+
+export function commandArn(regionId: string, accountId: string, commandId: string): string {
+  return `acs:ecs:${regionId}:${accountId}:command/${commandId}`;
+}
+
+export function invocationArn(regionId: string, accountId: string, invokeId: string): string {
+  return `acs:ecs:${regionId}:${accountId}:invocation/${invokeId}`;
+}

@@ -196,8 +196,14 @@ async function handle(
   }
 }
 
+/**
+ * The SDK sends every parameter in the query string, and a RunCommand's CommandContent may be
+ * 24 KB of Base64, percent-encoded on top: far past Node's default 16 KB of request head.
+ */
+const MAX_REQUEST_HEAD_BYTES = 128 * 1024;
+
 export function createEcsServer(parts: ServerParts): Server {
-  return createServer((req, res) => {
+  return createServer({ maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, (req, res) => {
     handle(parts, req, res).catch((error: unknown) => {
       console.error('ecs-emulator: request failed', error);
       res.destroy();

@@ -4,7 +4,17 @@
  * mutation is synchronous, so each API call sees and leaves a consistent state however many
  * requests are in flight.
  */
-import { createHash } from 'node:crypto';
+import {
+  generateKeyMaterial,
+  publicKeyMaterial,
+  type GeneratedKeyMaterial,
+  type KeyType,
+  type PublicKeyMaterial,
+} from './key-material';
+import { bootGuest } from './guest-boot';
+import { imageFiles, type GuestFile, type GuestFiles } from './guest-image';
+import { GuestTrees, readGuestFile, writeGuestFile } from './guests';
+import type { InstanceFaults } from './instance-faults';
 import { randomAlphanumeric, type Random } from './random';
 import { DEFAULT_REGIONS } from './regions';
 
@@ -31,14 +41,52 @@ export interface InstanceRecord {
   status: InstanceStatus;
   keyPairName?: string;
   rebootStartedAt?: number;
+  /** Files a fixture gave the guest's image, written when its tree is made. */
+  readonly guestFiles?: GuestFiles;
+  /** The key pair attached at the last boot (null: none); undefined if it never booted. */
+  bootedWith?: KeyPairRecord | null;
+  /** `type base64` of the key ECS put in root's authorized_keys at the last boot on disk. */
+  ecsKey?: string;
+  /** Whether the guest's tree exists on disk yet. */
+  guestMade?: boolean;
 }
 
-export interface KeyPairRecord {
-  readonly regionId: string;
-  readonly name: string;
-  readonly fingerPrint: string;
-  readonly publicKey: string;
-  readonly creationTime: string;
+/**
+ * Seeded key material, made on first use and kept for the process: RSA generation takes a
+ * noticeable fraction of a second, and a test suite recreates the same key pairs after each reset.
+ */
+const seededMaterial = new Map<string, PublicKeyMaterial>();
+
+export class KeyPairRecord {
+  public readonly creationTime = minuteTimestamp();
+
+  public constructor(
+    public readonly regionId: string,
+    public readonly name: string,
+    private material: PublicKeyMaterial | KeyType,
+  ) {}
+
+  public get publicKey(): string {
+    return this.resolved().publicKey;
+  }
+
+  public get fingerPrint(): string {
+    return this.resolved().fingerPrint;
+  }
+
+  private resolved(): PublicKeyMaterial {
+    if (typeof this.material !== 'string') return this.material;
+    const type = this.material;
+    const cacheKey = `${type}\n${this.regionId}\n${this.name}`;
+    let material = seededMaterial.get(cacheKey);
+    if (!material) {
+      const { publicKey, fingerPrint } = generateKeyMaterial(type, this.name);
+      material = { publicKey, fingerPrint };
+      seededMaterial.set(cacheKey, material);
+    }
+    this.material = material;
+    return material;
+  }
 }
 
 export interface SeedFleetOptions {
@@ -56,12 +104,20 @@ export interface InstanceSpec {
   Status?: InstanceStatus;
   KeyPairName?: string;
   InstanceName?: string;
+  /** Files of the guest's image (Linux only), over the seeded ones: path → content or {content, mode}. */
+  GuestFiles?: GuestFiles;
 }
 
 /** The JSON fixture shape: every part optional. */
 export interface EcsFixture {
   regions?: string[];
-  keyPairs?: Array<{ RegionId: string; KeyPairName: string }>;
+  /** Seeded key pairs: RSA unless KeyType says ed25519, or the given OpenSSH PublicKey. */
+  keyPairs?: Array<{
+    RegionId: string;
+    KeyPairName: string;
+    KeyType?: KeyType;
+    PublicKey?: string;
+  }>;
   instances?: InstanceSpec[];
   fleets?: SeedFleetOptions[];
 }
@@ -70,6 +126,8 @@ export interface StateOptions {
   random: Random;
   /** How long RebootInstance takes, Stopping for the first half and Starting for the second. */
   rebootMs: number;
+  /** Where the emulator's temporary directory of guest trees goes; default the OS's. */
+  guestDir?: string;
 }
 
 /** Members of one (region, key pair) index entry, with a sorted view rebuilt only after change. */
@@ -81,13 +139,8 @@ interface KeyPairMembers {
 const bySeq = (a: InstanceRecord, b: InstanceRecord): number => a.seq - b.seq;
 
 /** ECS prints creation times to the minute: `2024-05-01T08:30Z`. */
-const minuteTimestamp = (): string => `${new Date().toISOString().slice(0, 16)}Z`;
-
-function fakePublicKey(name: string): { publicKey: string; fingerPrint: string } {
-  const body = createHash('sha512').update(name).digest('base64');
-  const publicKey = `ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ${body} ${name}`;
-  const md5 = createHash('md5').update(publicKey).digest('hex');
-  return { publicKey, fingerPrint: md5.match(/../g)?.join(':') ?? md5 };
+function minuteTimestamp(): string {
+  return `${new Date().toISOString().slice(0, 16)}Z`;
 }
 
 export class EcsState {
@@ -96,9 +149,12 @@ export class EcsState {
   private readonly instancesById = new Map<string, InstanceRecord>();
   private readonly instancesByRegion = new Map<string, InstanceRecord[]>();
   private readonly instancesByKeyPair = new Map<string, KeyPairMembers>();
+  private readonly faultsByInstance = new Map<string, InstanceFaults>();
+  private readonly guests: GuestTrees;
   private nextSeq = 1;
 
   public constructor(private readonly options: StateOptions) {
+    this.guests = new GuestTrees(options.guestDir);
     this.clear();
   }
 
@@ -109,7 +165,14 @@ export class EcsState {
     this.instancesById.clear();
     this.instancesByRegion.clear();
     this.instancesByKeyPair.clear();
+    this.faultsByInstance.clear();
+    this.guests.removeAll();
     for (const { regionId } of DEFAULT_REGIONS) this.addRegion(regionId);
+  }
+
+  /** Removes the guest trees from disk; the emulator's stop() calls it. */
+  public dispose(): void {
+    this.guests.removeAll();
   }
 
   public addRegion(regionId: string): void {
@@ -124,22 +187,49 @@ export class EcsState {
     return [...this.regionIds];
   }
 
-  /** Creates the key pair if it does not exist yet; returns it either way. */
-  public createKeyPair(regionId: string, keyPairName: string): KeyPairRecord {
+  /**
+   * Creates the key pair if it does not exist yet (its key generated when first read: RSA unless
+   * `keyType` says ed25519); returns it either way.
+   */
+  public createKeyPair(
+    regionId: string,
+    keyPairName: string,
+    keyType: KeyType = 'rsa',
+  ): KeyPairRecord {
+    return this.keyPair(regionId, keyPairName) ?? this.storeKeyPair(regionId, keyPairName, keyType);
+  }
+
+  /** Stores an imported public key (already parsed and checked) under a new name. */
+  public importKeyPair(
+    regionId: string,
+    keyPairName: string,
+    material: PublicKeyMaterial,
+  ): KeyPairRecord {
+    return this.storeKeyPair(regionId, keyPairName, material);
+  }
+
+  /** A new RSA key pair under a new name; the private key is returned here and kept nowhere. */
+  public generateKeyPair(regionId: string, keyPairName: string): GeneratedKeyMaterial {
+    const generated = generateKeyMaterial('rsa', keyPairName);
+    this.storeKeyPair(regionId, keyPairName, {
+      publicKey: generated.publicKey,
+      fingerPrint: generated.fingerPrint,
+    });
+    return generated;
+  }
+
+  private storeKeyPair(
+    regionId: string,
+    keyPairName: string,
+    material: PublicKeyMaterial | KeyType,
+  ): KeyPairRecord {
     this.addRegion(regionId);
     let keyPairs = this.keyPairsByRegion.get(regionId);
     if (!keyPairs) {
       keyPairs = new Map();
       this.keyPairsByRegion.set(regionId, keyPairs);
     }
-    const existing = keyPairs.get(keyPairName);
-    if (existing) return existing;
-    const created: KeyPairRecord = {
-      regionId,
-      name: keyPairName,
-      creationTime: minuteTimestamp(),
-      ...fakePublicKey(keyPairName),
-    };
+    const created = new KeyPairRecord(regionId, keyPairName, material);
     keyPairs.set(keyPairName, created);
     return created;
   }
@@ -165,6 +255,10 @@ export class EcsState {
       name: spec.InstanceName ?? `emulated-${id.slice(2, 10)}`,
       creationTime: minuteTimestamp(),
       status: spec.Status ?? 'Running',
+      guestFiles: spec.GuestFiles,
+      bootedWith: undefined,
+      ecsKey: undefined,
+      guestMade: false,
     };
     this.instancesById.set(id, record);
     const regional = this.instancesByRegion.get(spec.RegionId) ?? [];
@@ -174,6 +268,8 @@ export class EcsState {
       this.createKeyPair(spec.RegionId, spec.KeyPairName);
       this.setKeyPair(record, spec.KeyPairName);
     }
+    // A seeded running instance has booted once, with the key pair it holds.
+    if (record.status === 'Running') record.bootedWith = this.attachedKeyPair(record) ?? null;
     return id;
   }
 
@@ -196,7 +292,12 @@ export class EcsState {
   public load(fixture: EcsFixture): void {
     for (const regionId of fixture.regions ?? []) this.addRegion(regionId);
     for (const keyPair of fixture.keyPairs ?? []) {
-      this.createKeyPair(keyPair.RegionId, keyPair.KeyPairName);
+      const material = keyPair.PublicKey && publicKeyMaterial(keyPair.PublicKey);
+      if (keyPair.PublicKey && !material) {
+        throw new Error(`fixture key pair ${keyPair.KeyPairName}: not an OpenSSH public key`);
+      }
+      if (material) this.importKeyPair(keyPair.RegionId, keyPair.KeyPairName, material);
+      else this.createKeyPair(keyPair.RegionId, keyPair.KeyPairName, keyPair.KeyType);
     }
     for (const spec of fixture.instances ?? []) this.addInstance(spec);
     for (const fleet of fixture.fleets ?? []) this.seedFleet(fleet);
@@ -224,6 +325,18 @@ export class EcsState {
     return this.instancesWithKeyPair(regionId, keyPairName).map((record) => record.id);
   }
 
+  /**
+   * The region's instances among `ids` in creation order (ids of no instance there left out), or,
+   * when no ids are given, all of the region's instances (shared: do not mutate).
+   */
+  public instancesListed(regionId: string, ids: readonly string[]): readonly InstanceRecord[] {
+    if (ids.length === 0) return this.instancesIn(regionId);
+    return ids
+      .map((id) => this.instancesById.get(id))
+      .filter((r): r is InstanceRecord => r?.regionId === regionId)
+      .sort(bySeq);
+  }
+
   /** The region's instances in creation order (shared: do not mutate). */
   public instancesIn(regionId: string): readonly InstanceRecord[] {
     return this.instancesByRegion.get(regionId) ?? [];
@@ -239,6 +352,8 @@ export class EcsState {
 
   /** Binds a key pair (replacing any other: one per instance) or, with undefined, unbinds. */
   public setKeyPair(record: InstanceRecord, keyPairName: string | undefined): void {
+    // A restart that has finished boots with the key pair it had then, not with this one.
+    this.statusOf(record);
     if (record.keyPairName === keyPairName) return;
     if (record.keyPairName) {
       const old = this.instancesByKeyPair.get(keyPairIndexKey(record.regionId, record.keyPairName));
@@ -262,10 +377,81 @@ export class EcsState {
     if (record.rebootStartedAt === undefined) return record.status;
     const elapsed = Date.now() - record.rebootStartedAt;
     if (elapsed < this.options.rebootMs / 2) return 'Stopping';
-    if (elapsed < this.options.rebootMs) return 'Starting';
+    if (elapsed < this.options.rebootMs || this.faultsOf(record.id).stuckInStarting) {
+      return 'Starting';
+    }
     record.rebootStartedAt = undefined;
     record.status = 'Running';
+    this.boot(record);
     return record.status;
+  }
+
+  /** The instance's faults (none: an empty object). */
+  public faultsOf(instanceId: string): InstanceFaults {
+    return this.faultsByInstance.get(instanceId) ?? {};
+  }
+
+  /** Replaces the instance's faults; `{}` clears them. */
+  public setInstanceFaults(instanceId: string, faults: InstanceFaults): void {
+    this.faultsByInstance.set(instanceId, faults);
+  }
+
+  public clearInstanceFaults(): void {
+    this.faultsByInstance.clear();
+  }
+
+  /**
+   * The absolute path of a Linux instance's guest tree, made now if it was not yet: the image's
+   * files, the fixture's, and what its last boot did to them. Throws for an unknown id or a
+   * Windows instance (which has no such tree).
+   */
+  public guestRoot(instanceId: string): string {
+    const record = this.instancesById.get(instanceId);
+    if (!record) throw new Error(`no instance ${instanceId}`);
+    if (record.osType !== 'linux')
+      throw new Error(`${instanceId} is Windows: it has no guest tree`);
+    this.statusOf(record);
+    const root = this.guests.rootOf(record.id);
+    if (record.guestMade) return root;
+    this.guests.make(record.id, [imageFiles(record.id), record.guestFiles ?? {}]);
+    record.guestMade = true;
+    if (record.bootedWith !== undefined) {
+      record.ecsKey = bootGuest(root, undefined, record.bootedWith?.publicKey);
+    }
+    return root;
+  }
+
+  /** The directory holding every guest tree (made on first use), removed by dispose(). */
+  public guestsDir(): string {
+    return this.guests.baseDir();
+  }
+
+  /** Writes one file of a guest (path as on the instance), after its tree is made. */
+  public writeGuestFile(instanceId: string, guestPath: string, file: string | GuestFile): void {
+    writeGuestFile(this.guestRoot(instanceId), guestPath, file);
+  }
+
+  /** One file of a guest (path as on the instance), or undefined when it does not exist. */
+  public readGuestFile(instanceId: string, guestPath: string): string | undefined {
+    return readGuestFile(this.guestRoot(instanceId), guestPath);
+  }
+
+  private attachedKeyPair(record: InstanceRecord): KeyPairRecord | undefined {
+    return record.keyPairName ? this.keyPair(record.regionId, record.keyPairName) : undefined;
+  }
+
+  /** The image's init at boot: on disk if the tree exists, else remembered for when it is made. */
+  private boot(record: InstanceRecord): void {
+    const keyPair = this.attachedKeyPair(record);
+    record.bootedWith = keyPair ?? null;
+    if (!record.guestMade || record.osType !== 'linux') return;
+    try {
+      record.ecsKey = bootGuest(this.guests.rootOf(record.id), record.ecsKey, keyPair?.publicKey);
+    } catch (error) {
+      // A fixture can leave a guest unbootable (a directory where a file should be); the
+      // instance still runs, as a real one whose init failed would.
+      console.error(`ecs-emulator: boot of ${record.id} failed:`, error);
+    }
   }
 
   public startReboot(record: InstanceRecord): void {

@@ -1,12 +1,10 @@
 import * as $Ecs from '@alicloud/ecs20140526';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { RuntimeOptions } from '@darabonba/typescript';
 import {
   startEcsEmulator,
   type EcsEmulator,
   type IssuedCredentials,
 } from '../../local/ecs-emulator';
-import { ecsClient, REGION, rejectionOf } from './helpers';
+import { callAction, ecsClient, REGION, rejectionOf } from './helpers';
 
 const KEY = 'leaked-key';
 const OTHER_KEY = 'other-key';
@@ -64,23 +62,11 @@ describe('ECS emulator actions, through the unmodified SDK', () => {
 
       try {
         // Act: callApi returns the body as parsed JSON, before the SDK casts it to strings.
-        const response = await client.callApi(
-          new $OpenApiUtil.Params({
-            action: 'DetachKeyPair',
-            version: '2014-05-26',
-            protocol: 'HTTPS',
-            pathname: '/',
-            method: 'POST',
-            authType: 'AK',
-            style: 'RPC',
-            reqBodyType: 'formData',
-            bodyType: 'json',
-          }),
-          new $OpenApiUtil.OpenApiRequest({
-            query: { RegionId: REGION, KeyPairName: KEY, InstanceIds: JSON.stringify([id]) },
-          }),
-          new RuntimeOptions({}),
-        );
+        const response = await callAction(client, 'DetachKeyPair', {
+          RegionId: REGION,
+          KeyPairName: KEY,
+          InstanceIds: JSON.stringify([id]),
+        });
 
         // Assess
         const { Success, Code, ...counts } = expected;
@@ -349,8 +335,10 @@ describe('ECS emulator actions, through the unmodified SDK', () => {
       const again = await rejectionOf(
         client.rebootInstance(new $Ecs.RebootInstanceRequest({ instanceId: id })),
       );
-      while (emu.state.instance(id)?.Status !== 'Running') {
-        seen.add(emu.state.instance(id)?.Status ?? '');
+      for (;;) {
+        const status = emu.state.instance(id)?.Status ?? '';
+        if (status === 'Running') break;
+        seen.add(status);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
 

@@ -4,7 +4,7 @@
  */
 import Ecs from '@alicloud/ecs20140526';
 import { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
-import { Request as DaraRequest } from '@darabonba/typescript';
+import { Request as DaraRequest, RuntimeOptions } from '@darabonba/typescript';
 import { createHash } from 'node:crypto';
 import { stringify } from 'node:querystring';
 import { send } from '../../cli/http-client';
@@ -28,6 +28,33 @@ export function ecsClient(
       ...config,
     }),
   );
+}
+
+/**
+ * An RPC call as the SDK's own action methods make it, with any query: callApi answers the body
+ * as parsed JSON, before the SDK casts it to its models' types.
+ */
+export function callAction(
+  client: Ecs,
+  action: string,
+  query: Record<string, string>,
+  runtime: Partial<RuntimeOptions> = {},
+): Promise<Record<string, unknown>> {
+  return client.callApi(
+    new $OpenApiUtil.Params({
+      action,
+      version: '2014-05-26',
+      protocol: 'HTTPS',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
+    }),
+    new $OpenApiUtil.OpenApiRequest({ query }),
+    new RuntimeOptions(runtime),
+  ) as Promise<Record<string, unknown>>;
 }
 
 /** The rejection of `promise`, for asserting on its code, status and data. */

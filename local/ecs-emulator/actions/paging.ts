@@ -46,3 +46,43 @@ export function pageByToken<T extends Ordered>(
     nextToken: more && last ? Buffer.from(`seq:${last.seq}`).toString('base64url') : '',
   };
 }
+
+/**
+ * The paging of the newer list actions: MaxResults (at most `max`) with NextToken, or, when
+ * neither is sent, the deprecated PageNumber/PageSize. Returns the page and the answer's paging
+ * fields.
+ */
+export function pageListed<T extends Ordered>(
+  items: readonly T[],
+  params: Readonly<Record<string, string | undefined>>,
+  max: number,
+): { page: T[]; fields: Record<string, number | string> } {
+  const size = (name: string): number => {
+    const raw = params[name];
+    if (raw === undefined || raw === '') return DEFAULT_LIST_PAGE;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > max) throw invalidParameter(name);
+    return value;
+  };
+  const byNumber =
+    params.MaxResults === undefined &&
+    params.NextToken === undefined &&
+    (params.PageNumber !== undefined || params.PageSize !== undefined);
+  if (!byNumber) {
+    const maxResults = size('MaxResults');
+    const { page, nextToken } = pageByToken(items, params.NextToken, maxResults);
+    return {
+      page,
+      fields: { TotalCount: items.length, PageSize: maxResults, NextToken: nextToken },
+    };
+  }
+  const pageNumber = Number(params.PageNumber || 1);
+  if (!Number.isInteger(pageNumber) || pageNumber < 1) throw invalidParameter('PageNumber');
+  const pageSize = size('PageSize');
+  return {
+    page: pageByNumber(items, pageNumber, pageSize),
+    fields: { TotalCount: items.length, PageNumber: pageNumber, PageSize: pageSize },
+  };
+}
+
+const DEFAULT_LIST_PAGE = 10;

@@ -58,6 +58,19 @@ export function idListParam(
   return [...new Set(parsed)];
 }
 
+/** A repeat list such as InstanceId.1, InstanceId.2, …: the values by N, duplicates once. */
+export function repeatListParam(params: Params, name: string): string[] {
+  const prefix = `${name}.`;
+  const entries: Array<[number, string]> = [];
+  for (const [key, value] of Object.entries(params)) {
+    if (!key.startsWith(prefix) || value === undefined || value === '') continue;
+    const n = Number(key.slice(prefix.length));
+    if (!Number.isInteger(n) || n < 1) throw invalidParameter(key);
+    entries.push([n, value]);
+  }
+  return [...new Set(entries.sort((a, b) => a[0] - b[0]).map(([, value]) => value))];
+}
+
 /** RegionId, required and known. */
 export function regionParam(params: Params, context: ActionContext): string {
   const regionId = requiredParam(params, 'RegionId');

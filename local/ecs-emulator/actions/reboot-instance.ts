@@ -3,9 +3,10 @@
  * then Starting, then Running again after the configured reboot time. Only a Running instance
  * can be rebooted.
  */
-import { EcsApiError, instanceNotFound } from '../errors';
+import { instanceNotFound } from '../errors';
 import { instanceArn } from '../ram';
 import { booleanParam, requiredParam } from './params';
+import { dryRunOperation, incorrectInstanceStatus, restart } from './restart';
 import type { Action } from './types';
 
 export const rebootInstance: Action = (params, context) => {
@@ -17,21 +18,9 @@ export const rebootInstance: Action = (params, context) => {
   return {
     resources: [instanceArn(record.regionId, context.accountId, record.id)],
     run() {
-      if (context.state.statusOf(record) !== 'Running') {
-        throw new EcsApiError(
-          403,
-          'IncorrectInstanceStatus',
-          'The current status of the resource does not support this operation.',
-        );
-      }
-      if (dryRun) {
-        throw new EcsApiError(
-          400,
-          'DryRunOperation',
-          'Request validation has been passed with DryRun flag set.',
-        );
-      }
-      context.state.startReboot(record);
+      if (context.state.statusOf(record) !== 'Running') throw incorrectInstanceStatus();
+      if (dryRun) throw dryRunOperation();
+      restart(record, context);
       return {};
     },
   };

@@ -1,4 +1,5 @@
 import type { Behaviour } from '../behaviour';
+import type { CloudAssistant } from '../cloud-assistant';
 import type { EcsState } from '../state';
 
 /** Request parameters, query and form together, as strings. */
@@ -8,6 +9,7 @@ export interface ActionContext {
   state: EcsState;
   behaviour: Behaviour;
   accountId: string;
+  cloudAssistant: CloudAssistant;
 }
 
 /**
