@@ -107,6 +107,8 @@ export class FakeEcs implements EcsPort {
   /** Cloud Assistant invocations by InvokeId, and by ClientToken. */
   readonly invocations = new Map<string, { instanceIds: string[]; polls: number }>();
   private readonly invokeIdsByToken = new Map<string, string>();
+  /** The next RunCommand runs, and its answer is lost on the way back. */
+  loseNextRunCommandAnswer = false;
   /** Instances restarted, in the order RebootInstances named them. */
   readonly restarted: string[] = [];
   private sequence = 0;
@@ -242,6 +244,11 @@ export class FakeEcs implements EcsPort {
     const invokeId = `t-fake${this.invocations.size + 1}`;
     this.invocations.set(invokeId, { instanceIds: input.instanceIds, polls: 0 });
     this.invokeIdsByToken.set(input.clientToken, invokeId);
+    if (this.loseNextRunCommandAnswer) {
+      // The command was taken; only its answer does not come back.
+      this.loseNextRunCommandAnswer = false;
+      throw ecsError('network', 'ECONNRESET', { action: 'RunCommand' });
+    }
     return { requestId, invokeId };
   }
 

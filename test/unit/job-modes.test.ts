@@ -115,6 +115,19 @@ describe('runJob in Mode Online', () => {
     ]);
   });
 
+  it('sends the same ClientToken again when the answer to RunCommand was lost', async () => {
+    // Prepare
+    const { ecs, run, seed } = setup();
+    const ids = seed('hold', 2, { osType: 'linux', keyPairName: 'k1', guestHoldsKey: true });
+    ecs.loseNextRunCommandAnswer = true;
+    // Act
+    const results = await run({ Mode: 'Online', InstanceIds: ids });
+    // Assess
+    expect(ecs.callsOf('RunCommand')).toHaveLength(2);
+    expect(ecs.invocations.size).toBe(1);
+    expect(ids.map((id) => results.get(id)?.Status)).toEqual(['Detached', 'Detached']);
+  });
+
   it('converges: a second run finds nothing left and changes nothing', async () => {
     // Prepare
     const { ecs, run, seed } = setup();

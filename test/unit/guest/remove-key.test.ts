@@ -298,9 +298,11 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
         ['alice', '/etc/ssh/100%/alice'],
         ['alice', '/home/alice/.ssh/extra_1000'],
         ['alice', ALICE_KEYS],
+        ['alice', '/home/alice/.ssh/authorized_keys2'],
       ]);
-      // Not named while AuthorizedKeysFile is set, so sshd does not read it.
-      expect(guest.read('/home/alice/.ssh/authorized_keys2')).toBe(`${KEY}\n`);
+      // Not read by sshd while AuthorizedKeysFile names other files, but cleaned all the same: it
+      // would be read again once the setting went back to its default.
+      expect(guest.read('/home/alice/.ssh/authorized_keys2')).toBe('');
     });
 
     it('reads Include files, Match blocks and quoted paths, and handles a file named twice once', () => {
@@ -354,7 +356,7 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
       ]);
     });
 
-    it('covers no file when the setting is none', () => {
+    it('still cleans the default files when the setting is none', () => {
       // Prepare
       guest.addRootAndAlice();
       guest.write('/etc/ssh/sshd_config', 'AuthorizedKeysFile none\n');
@@ -363,8 +365,8 @@ describe.each(SHELLS)('remove-key.sh under %s', (shell) => {
       const { status, report } = run(shell, guest);
       // Assess
       expect(status).toBe(0);
-      expect(report.summary.filesScanned).toBe(0);
-      expect(guest.read(ROOT_KEYS)).toBe(`${KEY}\n`);
+      expect(report.files.map((file) => file.path)).toStrictEqual([ROOT_KEYS]);
+      expect(guest.read(ROOT_KEYS)).toBe('');
     });
 
     it('refuses a token sshd does not know, and still cleans the other files', () => {

@@ -126,9 +126,8 @@ END {
   print found
 }'
 
-# Reads one sshd configuration file. Prints "A<token>" per AuthorizedKeysFile argument, "G" when
-# one is set outside a Match block (so the default does not apply), and "I<0|1><pattern>" per
-# Include argument (1: inside a Match block). Arguments are split as OpenSSH splits them.
+# Reads one sshd configuration file. Prints "A<token>" per AuthorizedKeysFile argument and
+# "I<0|1><pattern>" per Include argument (1: inside a Match block). Arguments are split as OpenSSH splits them.
 CONFIG='
 function args(s,   n, i, c, q, a, d) {
   n = 0
@@ -160,7 +159,6 @@ function args(s,   n, i, c, q, a, d) {
   sub(/^[ \t]*=?/, "", s)
   inmatch = inmatch || key == "match" || ENVIRON["IN_MATCH"] == 1
   if (key == "authorizedkeysfile") {
-    if (!inmatch) print "G"
     n = args(s)
     for (i = 1; i <= n; i++) if (A[i] != "none") print "A" A[i]
   } else if (key == "include") {
@@ -201,7 +199,6 @@ NF != 7 || $1 == "" || $1 ~ /^[+-]/ || $3 !~ /^[0-9]+$/ || $6 !~ /^\// { next }
 
 # Collects the AuthorizedKeysFile tokens of sshd_config and the files it includes.
 tokens=
-global=
 todo="0$R/etc/ssh/sshd_config"
 files=0
 while [ -n "$todo" ] && [ "$files" -lt 64 ]; do
@@ -213,7 +210,6 @@ while [ -n "$todo" ] && [ "$files" -lt 64 ]; do
   parsed=$(IN_MATCH=${item%"$config"} awk "$CONFIG" "$config" 2>/dev/null) || continue
   while IFS= read -r line; do
     case $line in
-    G) global=1 ;;
     A*) tokens=$tokens${line#A}$NL ;;
     I*)
       pattern=${line#I?}
@@ -230,7 +226,10 @@ while [ -n "$todo" ] && [ "$files" -lt 64 ]; do
 $parsed
 EOF
 done
-[ -n "$global" ] || tokens=$tokens.ssh/authorized_keys$NL.ssh/authorized_keys2$NL
+# sshd's default files are always covered, even when the setting names others: a key left in a
+# file sshd does not read now would work again the day the setting goes back to its default (a
+# package upgrade that replaces sshd_config does that).
+tokens=$tokens.ssh/authorized_keys$NL.ssh/authorized_keys2$NL
 
 # Appends one record to the report.
 report() {

@@ -235,7 +235,7 @@ async function awaitRuns(
   try {
     while (finals.size < instanceIds.length) {
       // Time for the wait, this poll and the detach after it; otherwise report what is known.
-      if (deadline.remainingMs() < delayMs + 2 * POLLING.maxDelayMs) break;
+      if (deadline.remainingMs() < delayMs + POLLING.maxDelayMs) break;
       await clock.sleep(delayMs);
       delayMs = Math.min(POLLING.maxDelayMs, delayMs * POLLING.growth);
       const reply = await calls.DescribeInvocations((options) =>
