@@ -34,5 +34,19 @@ module.exports = {
     project('reliability'),
   ],
   maxWorkers: 2,
+  // A worker that ends a test file with more heap than this is replaced by a fresh one. Without
+  // it each worker grows to 250-450 MB over some twenty files (the emulator at scale, fuzzing,
+  // every module's transformed source), and Node then takes 0.4-0.6 s to tear that heap down
+  // when the worker exits, past the 0.5 s jest allows: "A worker process has failed to exit
+  // gracefully", with no handle left open.
+  workerIdleMemoryLimit: '200MB',
   testTimeout: 60_000,
+  // Read when coverage is on, as in `npm test`; a run of a single project leaves it off.
+  collectCoverageFrom: ['<rootDir>/functions/**/*.ts'],
+  coverageReporters: ['text-summary', 'lcov'],
+  // What the whole suite reached when the threshold was set, rounded down: 97.07 % of
+  // statements, 92.14 % of branches, 98.5 % of functions, 98.24 % of lines.
+  coverageThreshold: {
+    global: { statements: 97, branches: 92, functions: 98, lines: 98 },
+  },
 };
