@@ -1,16 +1,17 @@
-// Bundles the function the way FC loads it (CommonJS, node20), and fails the build when it
-// outgrows bundle-budget.json: a bigger bundle is a slower cold start, and the usual cause is
-// importing a whole SDK client where a per-operation model module would do.
+// Bundles the function the way FC loads it (CommonJS, node20) into dist/, in four steps:
 //
-// Three files, so that each start compiles and runs only what it needs:
-// - index.js: what runs at load and on every invocation (triggers, validation, policy, the job,
-//   results, logging), and the SDK adapter's own code, which runs only when first used (index.ts
-//   imports it dynamically). The adapter stays here so the error classes it throws are the ones
-//   the job checks with instanceof.
-// - ecs-sdk.js: the packages the adapter imports (openapi-core, the ECS request models),
-//   required when the adapter first runs: in `initialize`, or at the first ECS call.
-// - ecs-sdk-rare.js: packages the SDK requires but needs only on rare paths (DEFERRED below),
-//   required at their first use.
+// 1. index.js: what runs at load and on every invocation (triggers, validation, policy, the job,
+//    results, logging), and the SDK adapter's own code. The packages the adapter imports are
+//    left for step 2.
+// 2. ecs-sdk.js: those packages (openapi-core, the ECS request models), required when the adapter
+//    first runs: in `initialize`, or at the first ECS call. Packages the SDK needs only on rare
+//    paths (DEFERRED) are left for step 3.
+// 3. ecs-sdk-rare.js: the DEFERRED packages, required at their first use.
+// 4. The size budget (bundle-budget.json): the build fails when a file outgrows it.
+//
+// Every step also leaves out (LEFT_OUT) or replaces (REPLACED) modules the function has no use
+// for. A bigger bundle is a slower cold start, and the usual cause is importing a whole SDK
+// client where a per-operation model module would do.
 import { build } from 'esbuild';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -29,8 +30,14 @@ const { values: options } = parseArgs({
     metafile: { type: 'string', default: 'node_modules/.cache/detach-key-pair/metafile.json' },
   },
 });
+const outdir = resolve(root, options.outdir);
+const metafilePath = resolve(root, options.metafile);
 
-/** The module whose package imports go to SDK_FILE. */
+/**
+ * The module whose package imports go to SDK_FILE. Its own code stays in index.js (index.ts
+ * imports it dynamically), so the error classes it throws are the ones the job checks with
+ * instanceof.
+ */
 const SDK_ADAPTER = resolve(root, 'functions/detach-key-pair/src/ecs/sdk-adapter.ts');
 const SDK_FILE = 'ecs-sdk.js';
 const RARE_FILE = 'ecs-sdk-rare.js';
@@ -103,14 +110,7 @@ const DEFERRED = {
   xml2js: { esModule: false, exports: ['Builder', 'Parser'] },
 };
 
-const outdir = resolve(root, options.outdir);
-const metafilePath = resolve(root, options.metafile);
-const budget = JSON.parse(await readFile(resolve(root, options.budget), 'utf8'));
-
-// dist/ is deployed as is (s.yaml `code: ./dist`), so stale files from earlier builds must go.
-await rm(outdir, { recursive: true, force: true });
-
-const common = {
+const COMMON_OPTIONS = {
   absWorkingDir: root,
   // Lets an entry outside the repo (a test fixture in a temp dir) resolve this repo's packages.
   nodePaths: [join(root, 'node_modules')],
@@ -118,6 +118,9 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // Files imported as something other than code, by extension: the guest's removal script
+  // (guest/removal-script.ts) goes into the bundle as its text.
+  loader: { '.sh': 'text' },
   // Minified, with a linked source map per file for `NODE_OPTIONS=--enable-source-maps`. s.yaml
   // leaves that flag off by default: loading the maps costs 0.1-0.2x a bare Node start at every
   // cold start, and only an unexpected error's stack needs them.
@@ -128,35 +131,31 @@ const common = {
   // The maps point at the sources in the repo; embedding them would triple the maps' size.
   sourcesContent: false,
   legalComments: 'none',
-  // The guest's removal script goes into the bundle as a string (guest/removal-script.ts).
-  loader: { '.sh': 'text' },
   metafile: true,
   logLevel: 'warning',
 };
 
-/** Bundles `packages` into one file whose exports are the packages, by name. */
-function buildPackageFile(file, packages, plugins) {
-  const requires = [...packages].map(
-    (name) => `${JSON.stringify(name)}: require(${JSON.stringify(name)})`,
-  );
-  return build({
-    ...common,
-    stdin: {
-      contents: `module.exports = {${requires.join(',')}};`,
-      resolveDir: root,
-      sourcefile: file,
-    },
-    outfile: join(outdir, file),
-    plugins,
-  }).catch(buildFailed);
+async function main() {
+  const budget = JSON.parse(await readFile(resolve(root, options.budget), 'utf8'));
+  // dist/ is deployed as is (s.yaml `code: ./dist`), so stale files from earlier builds must go.
+  await rm(outdir, { recursive: true, force: true });
+
+  const startedAt = performance.now();
+  const sdkPackages = new Set();
+  const rarePackages = new Set();
+  const results = [await bundleFunction(sdkPackages)];
+  if (sdkPackages.size > 0) results.push(await bundleSdk(sdkPackages, rarePackages));
+  if (rarePackages.size > 0) results.push(await bundleRare(rarePackages));
+  const elapsedMs = Math.round(performance.now() - startedAt);
+
+  const metafile = await writeMetafile(results);
+  checkBudget(metafile, budget, elapsedMs);
 }
 
-const startedAt = performance.now();
-const sdkPackages = new Set();
-const rarePackages = new Set();
-const results = [
-  await build({
-    ...common,
+/** Step 1: index.js; the packages the SDK adapter imports are collected into `sdkPackages`. */
+function bundleFunction(sdkPackages) {
+  return build({
+    ...COMMON_OPTIONS,
     entryPoints: [options.entry],
     outfile: join(outdir, 'index.js'),
     plugins: [
@@ -167,66 +166,94 @@ const results = [
       }),
       replace(LEFT_OUT, REPLACED),
     ],
-  }).catch(buildFailed),
-];
-if (sdkPackages.size > 0) {
-  results.push(
-    await buildPackageFile(SDK_FILE, sdkPackages, [
-      fromFile({
-        file: RARE_FILE,
-        packages: rarePackages,
-        takes: (args) => args.path in DEFERRED,
-        lazy: DEFERRED,
-      }),
-      replace(LEFT_OUT, REPLACED),
-    ]),
-  );
+  }).catch(buildFailed);
 }
-if (rarePackages.size > 0) {
-  results.push(await buildPackageFile(RARE_FILE, rarePackages, [replace(LEFT_OUT, REPLACED)]));
-}
-const elapsedMs = Math.round(performance.now() - startedAt);
 
-const metafile = {
-  inputs: Object.assign({}, ...results.map((result) => result.metafile.inputs)),
-  outputs: Object.assign({}, ...results.map((result) => result.metafile.outputs)),
-};
-// The metafile is for humans (esbuild's analyzer); it stays out of dist/ so it is not deployed.
-await mkdir(dirname(metafilePath), { recursive: true });
-await writeFile(metafilePath, JSON.stringify(metafile));
-
-const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
-let totalBytes = 0;
-const overBudget = [];
-for (const [path, output] of Object.entries(metafile.outputs)) {
-  const name = relative(outdir, resolve(root, path));
-  // The budget is on code, which every cold start compiles; a map is read only on request.
-  if (name.endsWith('.map')) continue;
-  const limit = budget.maxBytes[name] ?? 0;
-  totalBytes += output.bytes;
-  console.log(
-    `${relative(root, resolve(root, path))}  ${kib(output.bytes)} of ${kib(limit)} budget`,
-  );
-  printSizeByPackage(output.inputs);
-  if (output.bytes > limit) overBudget.push(`${name} by ${kib(output.bytes - limit)}`);
+/** Step 2: ecs-sdk.js; the DEFERRED packages it meets are collected into `rarePackages`. */
+function bundleSdk(sdkPackages, rarePackages) {
+  return bundlePackages(SDK_FILE, sdkPackages, [
+    fromFile({
+      file: RARE_FILE,
+      packages: rarePackages,
+      takes: (args) => args.path in DEFERRED,
+      lazy: DEFERRED,
+    }),
+    replace(LEFT_OUT, REPLACED),
+  ]);
 }
-console.log(`total  ${kib(totalBytes)} of ${kib(budget.maxBytes.total)} budget  (${elapsedMs} ms)`);
-if (totalBytes > budget.maxBytes.total) {
-  overBudget.push(`the total by ${kib(totalBytes - budget.maxBytes.total)}`);
-}
-console.log(`metafile: ${relative(root, metafilePath)}`);
 
-if (overBudget.length > 0) {
-  console.error(
-    `Bundle exceeds the budget in ${options.budget}: ${overBudget.join(', ')}. ` +
-      'Look at the biggest packages above: import per-operation model modules, not whole clients.',
+/** Step 3: ecs-sdk-rare.js. */
+function bundleRare(rarePackages) {
+  return bundlePackages(RARE_FILE, rarePackages, [replace(LEFT_OUT, REPLACED)]);
+}
+
+/** Bundles `packages` into one file whose exports are the packages, by name. */
+function bundlePackages(file, packages, plugins) {
+  const requires = [...packages].map(
+    (name) => `${JSON.stringify(name)}: require(${JSON.stringify(name)})`,
   );
-  process.exitCode = 1;
+  return build({
+    ...COMMON_OPTIONS,
+    stdin: {
+      contents: `module.exports = {${requires.join(',')}};`,
+      resolveDir: root,
+      sourcefile: file,
+    },
+    outfile: join(outdir, file),
+    plugins,
+  }).catch(buildFailed);
 }
 
 function buildFailed() {
   // esbuild has already printed the errors with their source locations; its stack adds nothing.
   process.exit(1);
+}
+
+/** The steps' metafiles as one, for humans (esbuild's analyzer): outside dist/, not deployed. */
+async function writeMetafile(results) {
+  const metafile = {
+    inputs: Object.assign({}, ...results.map((result) => result.metafile.inputs)),
+    outputs: Object.assign({}, ...results.map((result) => result.metafile.outputs)),
+  };
+  await mkdir(dirname(metafilePath), { recursive: true });
+  await writeFile(metafilePath, JSON.stringify(metafile));
+  return metafile;
+}
+
+/**
+ * Step 4: prints each file's size by package, and fails the build when a file or the total is
+ * over bundle-budget.json. The budget is on code, which every cold start compiles; a source map
+ * is read only on request.
+ */
+function checkBudget(metafile, budget, elapsedMs) {
+  let totalBytes = 0;
+  const overBudget = [];
+  for (const [path, output] of Object.entries(metafile.outputs)) {
+    const name = relative(outdir, resolve(root, path));
+    if (name.endsWith('.map')) continue;
+    const limit = budget.maxBytes[name] ?? 0;
+    totalBytes += output.bytes;
+    console.log(
+      `${relative(root, resolve(root, path))}  ${kib(output.bytes)} of ${kib(limit)} budget`,
+    );
+    printSizeByPackage(output.inputs);
+    if (output.bytes > limit) overBudget.push(`${name} by ${kib(output.bytes - limit)}`);
+  }
+  console.log(
+    `total  ${kib(totalBytes)} of ${kib(budget.maxBytes.total)} budget  (${elapsedMs} ms)`,
+  );
+  if (totalBytes > budget.maxBytes.total) {
+    overBudget.push(`the total by ${kib(totalBytes - budget.maxBytes.total)}`);
+  }
+  console.log(`metafile: ${relative(root, metafilePath)}`);
+
+  if (overBudget.length > 0) {
+    console.error(
+      `Bundle exceeds the budget in ${options.budget}: ${overBudget.join(', ')}. ` +
+        'Look at the biggest packages above: import per-operation model modules, not whole clients.',
+    );
+    process.exitCode = 1;
+  }
 }
 
 /**
@@ -310,6 +337,10 @@ module.exports = new Proxy(function () {}, {
 });`;
 }
 
+function kib(bytes) {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
 function printSizeByPackage(inputs) {
   const shown = 8;
   const sizes = new Map();
@@ -335,3 +366,5 @@ function packageOf(path) {
   const match = path.match(/.*node_modules\/((?:@[^/]+\/)?[^/]+)/);
   return match ? match[1] : undefined;
 }
+
+await main();

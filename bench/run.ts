@@ -7,7 +7,7 @@ import { startInvokeChild } from './child';
 import { startBenchEmulator } from './emulator';
 import { measureColdStart, type ColdStartResult } from './cold-start';
 import { measureFleet, type FleetLimits, type FleetResult } from './fleet';
-import { buildRows, describeMachine, renderTable, type Machine, type Row } from './report';
+import { allPass, buildRows, describeMachine, renderTable, type Machine, type Row } from './report';
 import { measureWarm, type WarmResult } from './warm';
 
 export interface BenchConfig {
@@ -99,7 +99,7 @@ export async function runBench(config: BenchConfig): Promise<BenchReport> {
       fleet,
       benchSeconds,
       rows,
-      allPass: rows.every((row) => row.verdict !== 'FAIL'),
+      allPass: allPass(rows),
       table: renderTable(rows),
     };
     await mkdir(dirname(config.outputFile), { recursive: true });

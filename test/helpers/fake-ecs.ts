@@ -26,8 +26,14 @@ export interface FakeInstance {
   keyPairName?: string;
   /** Cloud Assistant's agent: answers unless 'offline'. */
   agent?: 'online' | 'offline';
-  /** What the removal script does there: removes the key (the default), refuses, or never ends. */
-  script?: 'removes' | 'refuses' | 'hangs';
+  /**
+   * What the removal script does there: removes the key (the default); refuses an unsafe file
+   * (exit 3); fails to rewrite one (exit 4); is given bad input (exit 2); prints no report;
+   * never ends; or never reaches the guest (the agent does not answer).
+   */
+  script?: 'removes' | 'refuses' | 'fails' | 'badInput' | 'garbles' | 'hangs' | 'undelivered';
+  /** What a restart does: comes back Running (the default), is refused, or stays Starting. */
+  restart?: 'restarts' | 'refused' | 'stuck';
   /** Whether the guest's authorized_keys holds the key (changed by a 'removes' script). */
   guestHoldsKey?: boolean;
 }
@@ -39,7 +45,10 @@ export const FAKE_PUBLIC_KEY =
 type Action = JobAction;
 
 /** The removal script's report for one guest, as remove-key.sh prints it. */
-function removalReport(removedLines: number[]): string {
+function removalReport(
+  removedLines: number[],
+  extra: { failedFile?: boolean; error?: boolean } = {},
+): string {
   const files =
     removedLines.length > 0
       ? [
@@ -52,14 +61,27 @@ function removalReport(removedLines: number[]): string {
           },
         ]
       : [];
+  const failed = extra.failedFile
+    ? [
+        {
+          user: 'root',
+          path: '/root/.ssh/authorized_keys2',
+          status: 'failed',
+          reason: 'WriteFailed',
+        },
+      ]
+    : [];
   return JSON.stringify({
     version: 1,
-    files,
+    ...(extra.error
+      ? { error: { code: 'MissingKeyBlob', message: 'REMOVE_KEY_BLOB is empty.' } }
+      : {}),
+    files: [...files, ...failed],
     summary: {
       filesScanned: 2,
       linesRemoved: removedLines.length,
       filesRefused: 0,
-      filesFailed: 0,
+      filesFailed: failed.length,
     },
   });
 }
@@ -107,6 +129,8 @@ export class FakeEcs implements EcsPort {
   /** Cloud Assistant invocations by InvokeId, and by ClientToken. */
   readonly invocations = new Map<string, { instanceIds: string[]; polls: number }>();
   private readonly invokeIdsByToken = new Map<string, string>();
+  /** What DescribeKeyPairs returns as the key's public half. */
+  publicKey = FAKE_PUBLIC_KEY;
   /** The next RunCommand runs, and its answer is lost on the way back. */
   loseNextRunCommandAnswer = false;
   /** Instances restarted, in the order RebootInstances named them. */
@@ -219,7 +243,7 @@ export class FakeEcs implements EcsPort {
     return {
       requestId,
       exists,
-      publicKey: exists && input.includePublicKey ? FAKE_PUBLIC_KEY : undefined,
+      publicKey: exists && input.includePublicKey ? this.publicKey : undefined,
     };
   }
 
@@ -274,13 +298,25 @@ export class FakeEcs implements EcsPort {
             output: '',
           };
         }
-        if (behaviour === 'refuses') {
+        const exited = (exitCode: number, report: string) => ({
+          ...base,
+          invocationStatus: exitCode === 0 ? 'Success' : 'Failed',
+          exitCode: this.scalar(exitCode),
+          errorCode: exitCode === 0 ? '' : 'ExitCodeNonzero',
+          output: Buffer.from(report).toString('base64'),
+        });
+        if (behaviour === 'refuses') return exited(3, removalReport([]));
+        if (behaviour === 'fails') return exited(4, removalReport([], { failedFile: true }));
+        if (behaviour === 'badInput') return exited(2, removalReport([], { error: true }));
+        if (behaviour === 'garbles') return exited(0, 'sh: awk: not found');
+        if (behaviour === 'undelivered') {
           return {
             ...base,
             invocationStatus: 'Failed',
-            exitCode: this.scalar(3),
-            errorCode: 'ExitCodeNonzero',
-            output: Buffer.from(removalReport([])).toString('base64'),
+            exitCode: null,
+            errorCode: 'DeliveryTimeout',
+            errorInfo: 'ClientNotResponse',
+            output: '',
           };
         }
         const removed = instance?.guestHoldsKey ? [1] : [];
@@ -301,14 +337,15 @@ export class FakeEcs implements EcsPort {
     options: CallOptions,
   ): Promise<RebootInstancesReply> {
     const requestId = this.begin('RebootInstances', input.instanceIds, options);
-    this.restarted.push(...input.instanceIds);
+    const refused = (id: string) => this.instances.get(id)?.restart === 'refused';
+    this.restarted.push(...input.instanceIds.filter((id) => !refused(id)));
     return {
       requestId,
-      instances: input.instanceIds.map((id) => ({
-        instanceId: id,
-        code: this.scalar(200),
-        message: 'success',
-      })),
+      instances: input.instanceIds.map((id) =>
+        refused(id)
+          ? { instanceId: id, code: 'IncorrectInstanceStatus', message: 'The instance is Stopped.' }
+          : { instanceId: id, code: this.scalar(200), message: 'success' },
+      ),
     };
   }
 
@@ -321,7 +358,10 @@ export class FakeEcs implements EcsPort {
     return {
       requestId,
       totalCount: this.scalar(input.instanceIds.length),
-      statuses: page.map((id) => ({ instanceId: id, status: 'Running' })),
+      statuses: page.map((id) => ({
+        instanceId: id,
+        status: this.instances.get(id)?.restart === 'stuck' ? 'Starting' : 'Running',
+      })),
     };
   }
 }

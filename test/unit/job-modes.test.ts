@@ -4,7 +4,7 @@ import { DEFAULT_RETRY_POLICY } from '../../functions/detach-key-pair/src/job/re
 import { runJob } from '../../functions/detach-key-pair/src/job/run';
 import type { DetachRequest } from '../../functions/detach-key-pair/src/request';
 import { FakeClock } from '../helpers/clock';
-import { FakeEcs, instanceIds, type FakeInstance } from '../helpers/fake-ecs';
+import { ecsError, FakeEcs, instanceIds, type FakeInstance } from '../helpers/fake-ecs';
 import { jobRequest } from '../helpers/requests';
 
 function setup(deadlineMs = 600_000) {
@@ -115,6 +115,60 @@ describe('runJob in Mode Online', () => {
     ]);
   });
 
+  it.each([
+    ['fails', 'RemovalFailed', true, 4],
+    ['badInput', 'ExitCodeNonzero', false, 2],
+    ['garbles', 'UnreadableReport', true, 0],
+    ['undelivered', 'DeliveryTimeout', true, undefined],
+  ] as const)(
+    'reports a script that %s as %s (Retryable %s), the key pair attached',
+    async (script, code, retryable, exitCode) => {
+      // Prepare
+      const { ecs, run, seed } = setup();
+      const [id] = seed('hold', 1, { osType: 'linux', keyPairName: 'k1', script });
+      // Act
+      const results = await run({ Mode: 'Online', InstanceIds: [id] });
+      // Assess
+      expect(results.get(id)).toMatchObject({
+        Status: 'Failed',
+        Code: code,
+        Retryable: retryable,
+        KeyRemoved: false,
+      });
+      expect(results.get(id)?.ExitCode).toBe(exitCode);
+      expect(ecs.instances.get(id)?.keyPairName).toBe('k1');
+    },
+  );
+
+  it('fails the request when ECS gives no usable public key, before any guest is touched', async () => {
+    // Prepare
+    const { ecs, run, seed } = setup();
+    const ids = seed('hold', 2, { osType: 'linux', keyPairName: 'k1' });
+    ecs.publicKey = 'ssh-ed25519 not-base64!';
+    // Act
+    const outcome = run({ Mode: 'Online', InstanceIds: ids });
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ code: 'InvalidPublicKey' });
+    expect(ecs.callsOf('RunCommand')).toHaveLength(0);
+  });
+
+  it.each([
+    'DescribeKeyPairs',
+    'DescribeCloudAssistantStatus',
+    'RunCommand',
+    'DescribeInvocations',
+  ] as const)('keeps every key pair attached when %s fails for good', async (action) => {
+    // Prepare
+    const { ecs, run, seed } = setup();
+    const ids = seed('hold', 2, { osType: 'linux', keyPairName: 'k1' });
+    ecs.failWhen(action, () => ecsError('forbidden', 'Forbidden.RAM', { statusCode: 403, action }));
+    // Act
+    const outcome = run({ Mode: 'Online', InstanceIds: ids });
+    // Assess: a RAM denial is the answer to the whole request.
+    await expect(outcome).rejects.toMatchObject({ code: 'Forbidden.RAM' });
+    expect(ecs.callsOf('DetachKeyPair')).toHaveLength(0);
+  });
+
   it('sends the same ClientToken again when the answer to RunCommand was lost', async () => {
     // Prepare
     const { ecs, run, seed } = setup();
@@ -204,6 +258,37 @@ describe('runJob in Mode Reboot', () => {
       'NotRestarted',
     ]);
     expect(results.get(ids[3])).toMatchObject({ Status: 'Detached', RestartRequired: true });
+  });
+
+  it('reports a refused restart and one that never comes back, still detached', async () => {
+    // Prepare
+    const { run, seed } = setup();
+    const [refused] = seed('ref', 1, { osType: 'linux', keyPairName: 'k1', restart: 'refused' });
+    const [stuck] = seed('stuck', 1, { osType: 'linux', keyPairName: 'k1', restart: 'stuck' });
+    // Act
+    const results = await run({ Mode: 'Reboot', InstanceIds: [refused, stuck] });
+    // Assess
+    expect(results.get(refused)).toMatchObject({
+      Status: 'Failed',
+      Code: 'IncorrectInstanceStatus',
+      Restart: 'Failed',
+      RestartRequired: true,
+    });
+    expect(results.get(stuck)).toMatchObject({ Status: 'Failed', Code: 'RestartTimedOut' });
+  });
+
+  it('reports every restart Failed when RebootInstances fails for good', async () => {
+    // Prepare
+    const { ecs, run, seed } = setup();
+    const ids = seed('hold', 2, { osType: 'linux', keyPairName: 'k1' });
+    ecs.failWhen('RebootInstances', () =>
+      ecsError('forbidden', 'Forbidden.RAM', { statusCode: 403, action: 'RebootInstances' }),
+    );
+    // Act
+    const results = await run({ Mode: 'Reboot', InstanceIds: ids });
+    // Assess
+    expect(ids.map((id) => results.get(id)?.Restart)).toEqual(['Failed', 'Failed']);
+    expect(ids.map((id) => results.get(id)?.Code)).toEqual(['Forbidden.RAM', 'Forbidden.RAM']);
   });
 
   it('shows the waves in a dry run, 10 % of the instances by default', async () => {

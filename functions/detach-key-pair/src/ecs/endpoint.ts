@@ -7,10 +7,12 @@ export interface EcsEndpoint {
 }
 
 /**
- * Regions whose ECS endpoint does not follow `ecs.<region>.aliyuncs.com`: the `endpointMap` of
- * `@alicloud/ecs20140526` 7.11.6 (its client.js is too heavy to load just for this table).
+ * Regions whose ECS endpoint does not follow `ecs.<region>.aliyuncs.com`: a copy of the endpoint
+ * table of the `@alicloud/ecs20140526` client, whose client.js (every ECS operation, about 3 MiB)
+ * is too heavy for a cold start to load just for this table (BENCHMARKS.md, the naive bundle).
+ * test/unit/ecs-endpoint.test.ts compares it with the installed SDK's, entry by entry.
  */
-const SDK_ENDPOINT_MAP: Readonly<Record<string, string>> = {
+export const SDK_ENDPOINT_MAP: Readonly<Record<string, string>> = {
   'cn-hangzhou': 'ecs-cn-hangzhou.aliyuncs.com',
   'cn-shanghai-finance-1': 'ecs-cn-hangzhou.aliyuncs.com',
   'cn-shenzhen-finance-1': 'ecs-cn-hangzhou.aliyuncs.com',

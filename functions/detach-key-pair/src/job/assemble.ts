@@ -28,7 +28,8 @@ function entryFor(
   findings: JobFindings,
 ): InstanceResult {
   const restart = findings.restarts.get(instanceId);
-  const detached = outcome.status === 'Detached';
+  // Only detached instances are restarted: one whose restart failed is detached all the same.
+  const detached = outcome.status === 'Detached' || restart !== undefined;
   const entry: InstanceResult = {
     InstanceId: instanceId,
     Status: outcome.status,
