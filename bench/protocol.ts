@@ -11,6 +11,7 @@ export interface DetachPayload {
   RegionId: string;
   KeyPairName: string;
   InstanceIds: string[];
+  Mode?: 'Detach' | 'Online';
 }
 
 /** The fields of an FC 3.0 context the function reads. */

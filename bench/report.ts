@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import type { ColdStartResult, ColdStartVariant } from './cold-start';
 import type { FleetResult } from './fleet';
+import type { OnlineResult } from './online';
 import type { WarmResult } from './warm';
 
 const TARGETS = {
@@ -11,6 +12,10 @@ const TARGETS = {
   fleetWallRatio: 1.15,
   /** FC's smallest memory size. */
   fleetPeakRssBytes: 128 * 1024 * 1024,
+  /** Alibaba's runbook makes at least four calls per instance. */
+  onlineCallsPerInstance: 0.1,
+  onlineWallRatio: 1.3,
+  /** Without Online runs, which take as long as the emulator's scripts do. */
   benchSeconds: 300,
 } as const;
 
@@ -163,21 +168,63 @@ function fleetRows(fleet: FleetResult): Row[] {
   ];
 }
 
+function onlineRows(online: OnlineResult): Row[] {
+  const size = online.instances.toLocaleString('en-US');
+  const calls = Object.entries(online.callsByAction)
+    .map(([action, count]) => `${action} ${count}`)
+    .join(', ');
+  return [
+    {
+      figure: `Online ${size}: ECS calls per instance`,
+      measured: `${online.callsPerInstance.toFixed(3)} (${online.calls}: ${calls})`,
+      target: `≤ ${TARGETS.onlineCallsPerInstance}`,
+      // The goal is set for 10,000 instances; smaller runs show the figure.
+      verdict:
+        online.instances >= 10_000
+          ? atMost(online.callsPerInstance, TARGETS.onlineCallsPerInstance)
+          : 'info',
+    },
+    {
+      figure: `Online ${size}: wall vs the emulator's bound`,
+      measured: `${ratio(online.wallRatio)} (${ms(online.wallMs)} vs ${ms(online.boundMs)}: scripts ${ms(online.scriptBoundMs)}, rates ${ms(online.rateBoundMs)})`,
+      target: `≤ ${ratio(TARGETS.onlineWallRatio)}`,
+      verdict: atMost(online.wallRatio, TARGETS.onlineWallRatio),
+    },
+    {
+      figure: `Online ${size}: peak RSS`,
+      measured: mb(online.peakRssBytes),
+      target: `≤ ${mb(TARGETS.fleetPeakRssBytes)}`,
+      verdict: atMost(online.peakRssBytes, TARGETS.fleetPeakRssBytes),
+    },
+    {
+      figure: `Online ${size}: guests clean, instances detached`,
+      measured: `${online.guestsHoldingKey} guests still hold the key; ${online.detached} detached`,
+      target: `0; ${size}`,
+      verdict:
+        online.guestsHoldingKey === 0 && online.detached === online.instances ? 'PASS' : 'FAIL',
+    },
+  ];
+}
+
 export function buildRows(figures: {
   coldStart: ColdStartResult;
   warm: WarmResult;
   fleet: readonly FleetResult[];
+  online: readonly OnlineResult[];
   benchSeconds: number;
 }): Row[] {
+  const onlineSeconds = figures.online.reduce((sum, online) => sum + online.wallMs / 1000, 0);
+  const benchSeconds = figures.benchSeconds - onlineSeconds;
   return [
     ...coldStartRows(figures.coldStart),
     ...warmRows(figures.warm),
     ...figures.fleet.flatMap(fleetRows),
+    ...figures.online.flatMap(onlineRows),
     {
-      figure: 'Whole bench (after npm run build)',
-      measured: `${figures.benchSeconds.toFixed(0)} s`,
+      figure: 'Whole bench (after npm run build; without the Online runs)',
+      measured: `${benchSeconds.toFixed(0)} s`,
       target: `≤ ${TARGETS.benchSeconds} s`,
-      verdict: atMost(figures.benchSeconds, TARGETS.benchSeconds),
+      verdict: atMost(benchSeconds, TARGETS.benchSeconds),
     },
   ];
 }

@@ -7,6 +7,7 @@ import { startInvokeChild } from './child';
 import { startBenchEmulator } from './emulator';
 import { measureColdStart, type ColdStartResult } from './cold-start';
 import { measureFleet, type FleetLimits, type FleetResult } from './fleet';
+import { measureOnline, type OnlineLimits, type OnlineResult } from './online';
 import { allPass, buildRows, describeMachine, renderTable, type Machine, type Row } from './report';
 import { measureWarm, type WarmResult } from './warm';
 
@@ -18,6 +19,9 @@ export interface BenchConfig {
   fleetSizes: number[];
   fleetRuns: number;
   fleetLimits: FleetLimits;
+  /** Mode Online: each size one run, every guest's script really run by the emulator. */
+  onlineSizes: number[];
+  onlineLimits: OnlineLimits;
   outputFile: string;
 }
 
@@ -29,6 +33,9 @@ export const FULL_BENCH: BenchConfig = {
   fleetSizes: [100, 1_000, 10_000],
   fleetRuns: 5,
   fleetLimits: { latencyMs: 30, qps: 20 },
+  onlineSizes: [1_000],
+  // The emulator's defaults: the agent's pick-up delay, and twice the cores for scripts.
+  onlineLimits: { latencyMs: 30, qps: 20, agentDelayMs: 200, maxConcurrentScripts: 4 },
   outputFile: join(REPO_ROOT, 'bench', 'results', 'latest.json'),
 };
 
@@ -39,6 +46,7 @@ export interface BenchReport {
   coldStart: ColdStartResult;
   warm: WarmResult;
   fleet: FleetResult[];
+  online: OnlineResult[];
   benchSeconds: number;
   rows: Row[];
   allPass: boolean;
@@ -88,8 +96,14 @@ export async function runBench(config: BenchConfig): Promise<BenchReport> {
       naiveBundle: artifacts.naiveBundle,
     });
     const { warm, fleet } = await measureAgainstEmulator(config, artifacts);
+    const online = await measureOnline({
+      script: artifacts.invokeChild,
+      functionBundle: artifacts.functionBundle,
+      sizes: config.onlineSizes,
+      limits: config.onlineLimits,
+    });
     const benchSeconds = (performance.now() - started) / 1000;
-    const rows = buildRows({ coldStart, warm, fleet, benchSeconds });
+    const rows = buildRows({ coldStart, warm, fleet, online, benchSeconds });
     const report: BenchReport = {
       date: new Date().toISOString(),
       machine: describeMachine(),
@@ -97,6 +111,7 @@ export async function runBench(config: BenchConfig): Promise<BenchReport> {
       coldStart,
       warm,
       fleet,
+      online,
       benchSeconds,
       rows,
       allPass: allPass(rows),
@@ -112,10 +127,19 @@ export async function runBench(config: BenchConfig): Promise<BenchReport> {
 
 async function main(): Promise<void> {
   // --skip-fleet: the cold-start and warm figures only (about 40 s instead of 100 s), for
-  // iterating on start-up and per-invocation costs.
-  const { values } = parseArgs({ options: { 'skip-fleet': { type: 'boolean', default: false } } });
+  // iterating on start-up and per-invocation costs. --online-sizes 1000,10000: the Online sizes
+  // (every guest's script runs on this machine: 10,000 take most of an hour on 2 cores).
+  const { values } = parseArgs({
+    options: {
+      'skip-fleet': { type: 'boolean', default: false },
+      'online-sizes': { type: 'string' },
+    },
+  });
+  const onlineSizes = values['online-sizes']?.split(',').map(Number) ?? FULL_BENCH.onlineSizes;
   const report = await runBench(
-    values['skip-fleet'] ? { ...FULL_BENCH, fleetSizes: [] } : FULL_BENCH,
+    values['skip-fleet']
+      ? { ...FULL_BENCH, fleetSizes: [], onlineSizes: [] }
+      : { ...FULL_BENCH, onlineSizes },
   );
   const { machine } = report;
   console.log(`${machine.cpuModel}, ${machine.cpus} CPUs, node ${machine.node}, ${report.date}\n`);

@@ -211,8 +211,18 @@ export class CloudAssistant {
     }
   }
 
+  /** Scripts that ran to an end since the last reset, and the time they took in all. */
+  private scriptsRun = 0;
+  private scriptMs = 0;
+
+  public scriptStats(): { scriptsRun: number; scriptMs: number } {
+    return { scriptsRun: this.scriptsRun, scriptMs: this.scriptMs };
+  }
+
   /** Stops every script and timer and forgets every invocation and command. */
   public reset(): void {
+    this.scriptsRun = 0;
+    this.scriptMs = 0;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.pool.clear();
@@ -346,9 +356,12 @@ export class CloudAssistant {
       };
       child.stdout?.on('data', collect);
       child.stderr?.on('data', collect);
+      const started = performance.now();
       const settle = (): void => {
         clearTimeout(timer);
         this.running.delete(run);
+        this.scriptsRun += 1;
+        this.scriptMs += performance.now() - started;
         resolve();
       };
       child.once('error', (error) => {

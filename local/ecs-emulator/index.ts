@@ -87,6 +87,11 @@ export interface EcsEmulator {
   /** Answered requests, oldest first. */
   readonly requestLog: RequestLogEntry[];
   /**
+   * Scripts Cloud Assistant ran since the last reset, and their summed run time: with
+   * `maxConcurrentScripts`, the least time any caller could take to have them all run.
+   */
+  scriptStats(): { scriptsRun: number; scriptMs: number };
+  /**
    * Back to the state at start: fixture reloaded, faults, log and nonces cleared, guest trees
    * removed. Keys stay.
    */
@@ -156,6 +161,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions = {}): Promis
     get requestLog() {
       return log.entries();
     },
+    scriptStats: () => cloudAssistant.scriptStats(),
     reset() {
       random = seededRandom(seed);
       cloudAssistant.reset();

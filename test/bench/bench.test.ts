@@ -26,6 +26,8 @@ describe('npm run bench harness', () => {
       fleetSizes: [100],
       fleetRuns: 1,
       fleetLimits: { latencyMs: 1, qps: 200 },
+      onlineSizes: [10],
+      onlineLimits: { latencyMs: 1, qps: 200, agentDelayMs: 5, maxConcurrentScripts: 4 },
       outputFile: join(outputDir, 'latest.json'),
     };
 
@@ -46,6 +48,9 @@ describe('npm run bench harness', () => {
         'Fleet 100: peak RSS (worst run)',
         'Fleet 100: every id once, detaches as reported',
         'Fleet 100: every instance detached',
+        'Online 10: ECS calls per instance',
+        "Online 10: wall vs the emulator's bound",
+        'Online 10: guests clean, instances detached',
       ]),
     );
     for (const row of report.rows) {
@@ -68,5 +73,7 @@ describe('npm run bench harness', () => {
       complete: true,
     });
     expect(fleet.runs[0].callsByAction.DetachKeyPair).toBeGreaterThanOrEqual(2);
+    expect(report.online[0]).toMatchObject({ instances: 10, detached: 10, guestsHoldingKey: 0 });
+    expect(report.online[0].callsByAction.RunCommand).toBe(1);
   }, 180_000);
 });

@@ -57,6 +57,7 @@ describe('bench report verdict', () => {
         coldStart: coldStart(asDeployed),
         warm: warm(warmRatio),
         fleet: [],
+        online: [],
         benchSeconds: 60,
       };
 
@@ -71,7 +72,13 @@ describe('bench report verdict', () => {
 
   it('fails on the one row over its target and on no other', () => {
     // Prepare
-    const figures = { coldStart: coldStart(1.4), warm: warm(1.2), fleet: [], benchSeconds: 60 };
+    const figures = {
+      coldStart: coldStart(1.4),
+      warm: warm(1.2),
+      fleet: [],
+      online: [],
+      benchSeconds: 60,
+    };
 
     // Act
     const rows = buildRows(figures);
@@ -90,6 +97,7 @@ describe('bench report verdict', () => {
         coldStart: coldStart(1.4),
         warm: warm(1.05, ratioToOneCall),
         fleet: [],
+        online: [],
         benchSeconds: 60,
       };
 

@@ -9,8 +9,9 @@ import type {
   EcsPort,
   InstanceStatusInput,
   InstanceStatusPage,
-  InvocationInput,
-  InvocationReply,
+  InvocationsInput,
+  InvocationsPage,
+  InvokedInstance,
   KeyPairLookup,
   KeyPairLookupInput,
   RebootInstancesInput,
@@ -127,7 +128,10 @@ export class FakeEcs implements EcsPort {
     ALL_ACTIONS.map((action) => [action, []]),
   ) as unknown as Record<Action, FailureRule[]>;
   /** Cloud Assistant invocations by InvokeId, and by ClientToken. */
-  readonly invocations = new Map<string, { instanceIds: string[]; polls: number }>();
+  readonly invocations = new Map<
+    string,
+    { instanceIds: string[]; commandName: string; polls: number }
+  >();
   private readonly invokeIdsByToken = new Map<string, string>();
   /** What DescribeKeyPairs returns as the key's public half. */
   publicKey = FAKE_PUBLIC_KEY;
@@ -266,7 +270,11 @@ export class FakeEcs implements EcsPort {
     const known = this.invokeIdsByToken.get(input.clientToken);
     if (known !== undefined) return { requestId, invokeId: known };
     const invokeId = `t-fake${this.invocations.size + 1}`;
-    this.invocations.set(invokeId, { instanceIds: input.instanceIds, polls: 0 });
+    this.invocations.set(invokeId, {
+      instanceIds: input.instanceIds,
+      commandName: input.commandName,
+      polls: 0,
+    });
     this.invokeIdsByToken.set(input.clientToken, invokeId);
     if (this.loseNextRunCommandAnswer) {
       // The command was taken; only its answer does not come back.
@@ -276,60 +284,75 @@ export class FakeEcs implements EcsPort {
     return { requestId, invokeId };
   }
 
-  /** The first poll sees every run Running; later polls see them as the script ended them. */
-  async describeInvocation(input: InvocationInput, options: CallOptions): Promise<InvocationReply> {
+  /** A command's invocations, two a page, so paging is exercised. */
+  async describeInvocations(
+    input: InvocationsInput,
+    options: CallOptions,
+  ): Promise<InvocationsPage> {
     const requestId = this.begin('DescribeInvocations', [], options);
-    const invocation = this.invocations.get(input.invokeId);
-    if (!invocation) return { requestId, instances: [] };
-    invocation.polls += 1;
+    const named = [...this.invocations].filter(
+      ([, found]) => found.commandName === input.commandName,
+    );
+    const start = input.nextToken ? Number(input.nextToken) : 0;
+    const page = named.slice(start, start + 2);
     return {
       requestId,
-      instances: invocation.instanceIds.map((id) => {
-        const instance = this.instances.get(id);
-        const behaviour = instance?.script ?? 'removes';
-        const running = invocation.polls === 1 || behaviour === 'hangs';
-        const base = { instanceId: id, errorInfo: '', dropped: this.scalar(0) };
-        if (running) {
-          return {
-            ...base,
-            invocationStatus: 'Running',
-            exitCode: null,
-            errorCode: '',
-            output: '',
-          };
-        }
-        const exited = (exitCode: number, report: string) => ({
-          ...base,
-          invocationStatus: exitCode === 0 ? 'Success' : 'Failed',
-          exitCode: this.scalar(exitCode),
-          errorCode: exitCode === 0 ? '' : 'ExitCodeNonzero',
-          output: Buffer.from(report).toString('base64'),
-        });
-        if (behaviour === 'refuses') return exited(3, removalReport([]));
-        if (behaviour === 'fails') return exited(4, removalReport([], { failedFile: true }));
-        if (behaviour === 'badInput') return exited(2, removalReport([], { error: true }));
-        if (behaviour === 'garbles') return exited(0, 'sh: awk: not found');
-        if (behaviour === 'undelivered') {
-          return {
-            ...base,
-            invocationStatus: 'Failed',
-            exitCode: null,
-            errorCode: 'DeliveryTimeout',
-            errorInfo: 'ClientNotResponse',
-            output: '',
-          };
-        }
-        const removed = instance?.guestHoldsKey ? [1] : [];
-        if (instance) instance.guestHoldsKey = false;
+      nextToken: start + page.length < named.length ? String(start + page.length) : '',
+      invocations: page.map(([invokeId, invocation]) => ({
+        invokeId,
+        instances: this.runsOf(invocation),
+      })),
+    };
+  }
+
+  /** The first poll sees every run Running; later polls see them as the script ended them. */
+  private runsOf(invocation: { instanceIds: string[]; polls: number }): InvokedInstance[] {
+    invocation.polls += 1;
+    return invocation.instanceIds.map((id) => {
+      const instance = this.instances.get(id);
+      const behaviour = instance?.script ?? 'removes';
+      const running = invocation.polls === 1 || behaviour === 'hangs';
+      const base = { instanceId: id, errorInfo: '', dropped: this.scalar(0) };
+      if (running) {
         return {
           ...base,
-          invocationStatus: 'Success',
-          exitCode: this.scalar(0),
+          invocationStatus: 'Running',
+          exitCode: null,
           errorCode: '',
-          output: Buffer.from(removalReport(removed)).toString('base64'),
+          output: '',
         };
-      }),
-    };
+      }
+      const exited = (exitCode: number, report: string) => ({
+        ...base,
+        invocationStatus: exitCode === 0 ? 'Success' : 'Failed',
+        exitCode: this.scalar(exitCode),
+        errorCode: exitCode === 0 ? '' : 'ExitCodeNonzero',
+        output: Buffer.from(report).toString('base64'),
+      });
+      if (behaviour === 'refuses') return exited(3, removalReport([]));
+      if (behaviour === 'fails') return exited(4, removalReport([], { failedFile: true }));
+      if (behaviour === 'badInput') return exited(2, removalReport([], { error: true }));
+      if (behaviour === 'garbles') return exited(0, 'sh: awk: not found');
+      if (behaviour === 'undelivered') {
+        return {
+          ...base,
+          invocationStatus: 'Failed',
+          exitCode: null,
+          errorCode: 'DeliveryTimeout',
+          errorInfo: 'ClientNotResponse',
+          output: '',
+        };
+      }
+      const removed = instance?.guestHoldsKey ? [1] : [];
+      if (instance) instance.guestHoldsKey = false;
+      return {
+        ...base,
+        invocationStatus: 'Success',
+        exitCode: this.scalar(0),
+        errorCode: '',
+        output: Buffer.from(removalReport(removed)).toString('base64'),
+      };
+    });
   }
 
   async rebootInstances(

@@ -1,6 +1,6 @@
 /**
- * DescribeInvocations: the region's invocations, by InvokeId, InstanceId, CommandId, CommandType
- * or InvokeStatus, oldest first, each with its per-instance entries (InvokeInstances) and, with
+ * DescribeInvocations: the region's invocations, by InvokeId, InstanceId, CommandId, CommandName,
+ * CommandType or InvokeStatus, oldest first, each with its per-instance entries (InvokeInstances) and, with
  * IncludeOutput, their output.
  */
 import { invocationArn } from '../ram';
@@ -21,11 +21,12 @@ export const describeInvocations: Action = (params, context) => {
   const regionId = regionParam(params, context);
   const encoding = contentEncodingParam(params);
   const includeOutput = booleanParam(params, 'IncludeOutput');
-  const { InvokeId, InstanceId, CommandId, CommandType, InvokeStatus } = params;
+  const { InvokeId, InstanceId, CommandId, CommandName, CommandType, InvokeStatus } = params;
   const matches = (invocation: Invocation): boolean =>
     (!InvokeId || invocation.invokeId === InvokeId) &&
     (!InstanceId || invocation.runs.some((run) => run.instanceId === InstanceId)) &&
     (!CommandId || invocation.command.commandId === CommandId) &&
+    (!CommandName || invocation.command.name === CommandName) &&
     (!CommandType || invocation.command.type === CommandType) &&
     (!InvokeStatus ||
       overallStatus(invocation) === InvokeStatus ||

@@ -98,6 +98,8 @@ export interface RunCommandInput {
   instanceIds: string[];
   /** The shell script, Base64 (at most 24 KB so encoded). */
   commandContentBase64: string;
+  /** The command's name: one per job, so DescribeInvocations can list the job's runs alone. */
+  commandName: string;
   timeoutSeconds: number;
   /** The same token again returns the same invocation and runs nothing twice. */
   clientToken: string;
@@ -108,9 +110,11 @@ export interface RunCommandReply {
   invokeId?: string;
 }
 
-export interface InvocationInput {
+export interface InvocationsInput {
   regionId: string;
-  invokeId: string;
+  /** Every invocation of the command of this name (DescribeInvocations `CommandName`). */
+  commandName: string;
+  nextToken?: string;
 }
 
 export interface InvokedInstance {
@@ -124,9 +128,11 @@ export interface InvokedInstance {
   dropped: LooseScalar;
 }
 
-export interface InvocationReply {
+export interface InvocationsPage {
   requestId?: string;
-  instances: InvokedInstance[];
+  invocations: Array<{ invokeId: LooseScalar; instances: InvokedInstance[] }>;
+  /** Empty or absent on the last page. */
+  nextToken?: string;
 }
 
 export interface RebootInstancesInput {
@@ -174,8 +180,8 @@ export interface EcsPort {
     options: CallOptions,
   ): Promise<AgentStatusPage>;
   runCommand(input: RunCommandInput, options: CallOptions): Promise<RunCommandReply>;
-  /** One invocation's per-instance state, with output (DescribeInvocations by InvokeId). */
-  describeInvocation(input: InvocationInput, options: CallOptions): Promise<InvocationReply>;
+  /** A page of a command's invocations, each with its instances' state and output. */
+  describeInvocations(input: InvocationsInput, options: CallOptions): Promise<InvocationsPage>;
   rebootInstances(input: RebootInstancesInput, options: CallOptions): Promise<RebootInstancesReply>;
   describeInstanceStatus(
     input: InstanceStatusInput,
@@ -187,5 +193,6 @@ export const DESCRIBE_INSTANCES_MAX_IDS = 100;
 export const DETACH_KEY_PAIR_MAX_IDS = 50;
 export const CLOUD_ASSISTANT_STATUS_MAX_IDS = 50;
 export const RUN_COMMAND_MAX_IDS = 100;
+export const DESCRIBE_INVOCATIONS_MAX_RESULTS = 50;
 export const REBOOT_INSTANCES_MAX_IDS = 100;
 export const INSTANCE_STATUS_MAX_IDS = 100;

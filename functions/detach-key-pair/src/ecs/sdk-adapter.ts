@@ -33,8 +33,8 @@ import type {
   EcsPort,
   InstanceStatusInput,
   InstanceStatusPage,
-  InvocationInput,
-  InvocationReply,
+  InvocationsInput,
+  InvocationsPage,
   KeyPairLookup,
   KeyPairLookupInput,
   LooseScalar,
@@ -43,6 +43,7 @@ import type {
   RunCommandInput,
   RunCommandReply,
 } from './port';
+import { DESCRIBE_INVOCATIONS_MAX_RESULTS } from './port';
 
 const API_VERSION = '2014-05-26';
 const USER_AGENT = 'detach-key-pair';
@@ -359,7 +360,7 @@ class EcsSdkPort implements EcsPort {
       clientToken: input.clientToken,
       username: 'root',
       repeatMode: 'Once',
-      name: 'detach-key-pair-revoke',
+      name: input.commandName,
     });
     request.validate();
     return this.call(
@@ -384,27 +385,34 @@ class EcsSdkPort implements EcsPort {
     );
   }
 
-  async describeInvocation(input: InvocationInput, options: CallOptions): Promise<InvocationReply> {
+  async describeInvocations(
+    input: InvocationsInput,
+    options: CallOptions,
+  ): Promise<InvocationsPage> {
     const request = new DescribeInvocationsRequest({
       regionId: input.regionId,
-      invokeId: input.invokeId,
+      commandName: input.commandName,
       includeOutput: true,
+      maxResults: DESCRIBE_INVOCATIONS_MAX_RESULTS,
+      nextToken: input.nextToken,
     });
     request.validate();
     return this.call(
       'DescribeInvocations',
       {
         RegionId: request.regionId,
-        InvokeId: request.invokeId,
+        CommandName: request.commandName,
         IncludeOutput: request.includeOutput,
+        MaxResults: request.maxResults,
+        NextToken: request.nextToken,
       },
       options,
       (body) => ({
         requestId: optionalText(body, 'RequestId'),
-        instances: listOf(body, 'Invocations', 'Invocation')
-          .filter((invocation) => scalar(invocation, 'InvokeId') === input.invokeId)
-          .flatMap((invocation) => listOf(invocation, 'InvokeInstances', 'InvokeInstance'))
-          .map((instance) => ({
+        nextToken: optionalText(body, 'NextToken'),
+        invocations: listOf(body, 'Invocations', 'Invocation').map((invocation) => ({
+          invokeId: scalar(invocation, 'InvokeId'),
+          instances: listOf(invocation, 'InvokeInstances', 'InvokeInstance').map((instance) => ({
             instanceId: scalar(instance, 'InstanceId'),
             invocationStatus: scalar(instance, 'InvocationStatus'),
             exitCode: scalar(instance, 'ExitCode'),
@@ -413,6 +421,7 @@ class EcsSdkPort implements EcsPort {
             output: scalar(instance, 'Output'),
             dropped: scalar(instance, 'Dropped'),
           })),
+        })),
       }),
     );
   }

@@ -21,15 +21,26 @@ import { isCallFailure, type CallFailure } from './ledger';
 export interface Revocation {
   key: PublicKey;
   commandContentBase64: string;
-  /** Distinguishes this job's ClientTokens from any other's. */
-  tokenPrefix: string;
+  /** This job's own: the prefix of its ClientTokens and the name of its command. */
+  commandName: string;
+  watcher: RunWatcher;
 }
 
 /** How long the script may run on one guest (RunCommand `Timeout`, seconds). */
 export const SCRIPT_TIMEOUT_SECONDS = 60;
 
-/** Polling DescribeInvocations: soon at first (the script takes well under a second), then less. */
-export const POLLING = { firstDelayMs: 500, growth: 1.5, maxDelayMs: 5000 } as const;
+/**
+ * Polling DescribeInvocations: soon at first (on an instance the script takes well under a
+ * second), then each wait half as long again, up to 5 s or a twentieth of the time polled so far,
+ * whichever is longer: a long wait (agents slow to pick commands up) then costs a few calls more
+ * than it must, and finishes at most about 5 % later than it could.
+ */
+export const POLLING = {
+  firstDelayMs: 500,
+  growth: 1.5,
+  maxDelayMs: 5000,
+  elapsedShare: 0.05,
+} as const;
 
 /** Per-instance statuses after which nothing more happens to the run on that instance. */
 const FINAL_STATUSES: ReadonlySet<string> = new Set([
@@ -107,10 +118,12 @@ export async function prepareRevocation(job: Job): Promise<Revocation | undefine
     return undefined;
   }
   ledger.keyFingerprint = lookup.fingerprint ?? keyFingerprint(parsed.key);
+  const commandName = `detach-key-pair-${crypto.randomUUID()}`;
   return {
     key: parsed.key,
     commandContentBase64: content,
-    tokenPrefix: `dkp-${crypto.randomUUID()}`,
+    commandName,
+    watcher: new RunWatcher(job, commandName),
   };
 }
 
@@ -223,36 +236,116 @@ function judgeRun(
   };
 }
 
-/** Polls one invocation until every instance's run is final or the deadline calls time. */
-async function awaitRuns(
-  job: Job,
-  invokeId: string,
-  instanceIds: string[],
-): Promise<Map<string, InvokedInstance> | CallFailure> {
-  const { request, port, ledger, calls, clock, deadline } = job;
-  const finals = new Map<string, InvokedInstance>();
-  let delayMs: number = POLLING.firstDelayMs;
-  try {
-    while (finals.size < instanceIds.length) {
+interface Watched {
+  instanceIds: ReadonlySet<string>;
+  finals: Map<string, InvokedInstance>;
+  settle: (finals: Map<string, InvokedInstance> | CallFailure) => void;
+  fail: (bug: unknown) => void;
+}
+
+/**
+ * One poller for the whole job: DescribeInvocations by the job's own command name, 50
+ * invocations a page, so a round costs a call per 50 chunks rather than one per chunk. Each
+ * chunk waits on its invocation until every run in it is final, or until the deadline leaves
+ * time only for the detach after it (then it gets what is final so far).
+ */
+export class RunWatcher {
+  private readonly watched = new Map<string, Watched>();
+  private polling = false;
+
+  constructor(
+    private readonly job: Job,
+    private readonly commandName: string,
+  ) {}
+
+  watch(
+    invokeId: string,
+    instanceIds: string[],
+  ): Promise<Map<string, InvokedInstance> | CallFailure> {
+    return new Promise((settle, fail) => {
+      this.watched.set(invokeId, {
+        instanceIds: new Set(instanceIds),
+        finals: new Map(),
+        settle,
+        fail,
+      });
+      if (!this.polling) {
+        this.polling = true;
+        this.poll()
+          .catch((bug: unknown) => this.release((entry) => entry.fail(bug)))
+          .finally(() => {
+            this.polling = false;
+          });
+      }
+    });
+  }
+
+  private release(how: (entry: Watched) => void): void {
+    this.watched.forEach(how);
+    this.watched.clear();
+  }
+
+  private async poll(): Promise<void> {
+    const { clock, deadline } = this.job;
+    const started = clock.now();
+    let delayMs: number = POLLING.firstDelayMs;
+    while (this.watched.size > 0) {
       // Time for the wait, this poll and the detach after it; otherwise report what is known.
       if (deadline.remainingMs() < delayMs + POLLING.maxDelayMs) break;
       await clock.sleep(delayMs);
-      delayMs = Math.min(POLLING.maxDelayMs, delayMs * POLLING.growth);
-      const reply = await calls.DescribeInvocations((options) =>
-        port.describeInvocation({ regionId: request.RegionId, invokeId }, options),
-      );
-      ledger.noteRequestId(reply.requestId);
-      for (const instance of reply.instances) {
-        if (FINAL_STATUSES.has(String(instance.invocationStatus ?? ''))) {
-          finals.set(String(instance.instanceId), instance);
-        }
+      const ceiling = Math.max(POLLING.maxDelayMs, (clock.now() - started) * POLLING.elapsedShare);
+      delayMs = Math.min(ceiling, delayMs * POLLING.growth);
+      const failure = await this.pollRound();
+      if (failure) {
+        this.release((entry) => entry.settle(failure));
+        return;
       }
     }
-  } catch (error) {
-    if (isCallFailure(error)) return error;
-    throw error;
+    this.release((entry) => entry.settle(entry.finals));
   }
-  return finals;
+
+  /** Every page of the job's invocations once; settles each chunk whose runs are all final. */
+  private async pollRound(): Promise<CallFailure | undefined> {
+    const { request, port, ledger, calls } = this.job;
+    const seenTokens = new Set<string>();
+    let nextToken: string | undefined;
+    try {
+      do {
+        const token = nextToken;
+        const page = await calls.DescribeInvocations((options) =>
+          port.describeInvocations(
+            { regionId: request.RegionId, commandName: this.commandName, nextToken: token },
+            options,
+          ),
+        );
+        ledger.noteRequestId(page.requestId);
+        for (const invocation of page.invocations)
+          this.take(String(invocation.invokeId), invocation.instances);
+        nextToken = page.nextToken || undefined;
+        // A repeated token ends the round, so a misbehaving endpoint cannot keep it paging.
+        if (nextToken !== undefined && seenTokens.has(nextToken)) break;
+        if (nextToken !== undefined) seenTokens.add(nextToken);
+      } while (nextToken !== undefined && this.watched.size > 0);
+    } catch (error) {
+      if (isCallFailure(error)) return error;
+      throw error;
+    }
+    return undefined;
+  }
+
+  private take(invokeId: string, instances: InvokedInstance[]): void {
+    const entry = this.watched.get(invokeId);
+    if (!entry) return;
+    for (const instance of instances) {
+      const instanceId = String(instance.instanceId);
+      const final = FINAL_STATUSES.has(String(instance.invocationStatus ?? ''));
+      if (final && entry.instanceIds.has(instanceId)) entry.finals.set(instanceId, instance);
+    }
+    if (entry.finals.size >= entry.instanceIds.size) {
+      this.watched.delete(invokeId);
+      entry.settle(entry.finals);
+    }
+  }
 }
 
 /**
@@ -297,8 +390,9 @@ export async function revokeChunk(
           instanceIds: reachable,
           commandContentBase64: revocation.commandContentBase64,
           timeoutSeconds: SCRIPT_TIMEOUT_SECONDS,
+          commandName: revocation.commandName,
           // The same token on a retry after a lost answer: Cloud Assistant runs nothing twice.
-          clientToken: `${revocation.tokenPrefix}-${chunkIndex}`,
+          clientToken: `${revocation.commandName}-${chunkIndex}`,
         },
         options,
       ),
@@ -324,7 +418,7 @@ export async function revokeChunk(
     );
     return [];
   }
-  const runs = await awaitRuns(job, invokeId, reachable);
+  const runs = await revocation.watcher.watch(invokeId, reachable);
   if (!(runs instanceof Map)) {
     ledger.fail(reachable, runs);
     return [];
