@@ -13,8 +13,11 @@ import { startDetaching } from './detach';
 import { confirmKeyPairExists } from './key-pair';
 import type { Ledger } from './ledger';
 import { planInstances, recordDryRun, type PlannedChunk, type PlanSummary } from './plan';
-import { planWaves, restartInWaves } from './restart';
-import { prepareRevocation, revokeChunk, type Revocation } from './revoke';
+
+// The Online and Reboot stages load when a request needs them: a Detach request's cold start
+// does not pay for the guest script, its parsers and the key handling (BENCHMARKS.md).
+const loadRevoke = () => import('./revoke');
+const loadRestart = () => import('./restart');
 
 export type { JobDependencies } from './context';
 
@@ -70,6 +73,7 @@ async function detachMode(job: Job): Promise<void> {
     await confirmKeyPairExists(job);
   }
   if (job.request.Mode !== 'Reboot') return;
+  const { planWaves, restartInWaves } = await loadRestart();
   if (job.request.DryRun) planWaves(job);
   else await restartInWaves(job);
 }
@@ -98,7 +102,8 @@ function recordCleanedOthers(job: Job, instanceIds: string[]): void {
 }
 
 async function onlineMode(job: Job): Promise<void> {
-  const revocation: Revocation | undefined = await prepareRevocation(job);
+  const { prepareRevocation, revokeChunk } = await loadRevoke();
+  const revocation = await prepareRevocation(job);
   if (revocation === undefined) return;
   const detaching = startDetaching(job);
   const revokes: Promise<void>[] = [];
