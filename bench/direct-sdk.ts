@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import Client, { DescribeInstancesRequest, DetachKeyPairRequest } from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import type { Credentials, DetachPayload } from './protocol';
+import type { AccessCredentials } from '../functions/detach-key-pair/src/ecs/port';
+import type { DetachPayload } from './protocol';
 
 let cached: { key: string; client: Client } | undefined;
 
 // Kept while the credentials and endpoint stay the same, as the function keeps its own.
-function clientFor(credentials: Credentials, endpoint: string, regionId: string): Client {
+function clientFor(credentials: AccessCredentials, endpoint: string, regionId: string): Client {
   const key = JSON.stringify([credentials.accessKeyId, endpoint, regionId]);
   if (cached?.key !== key) {
     const url = new URL(endpoint);
@@ -35,7 +36,7 @@ export interface DirectDetach {
  */
 export async function detachDirectly(
   payload: DetachPayload,
-  credentials: Credentials,
+  credentials: AccessCredentials,
   endpoint: string,
 ): Promise<DirectDetach> {
   const client = clientFor(credentials, endpoint, payload.RegionId);

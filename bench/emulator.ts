@@ -1,5 +1,6 @@
 import { startEcsEmulator, type EcsEmulator } from '../local/ecs-emulator';
-import type { Credentials, DetachPayload, FcContext } from './protocol';
+import type { AccessCredentials } from '../functions/detach-key-pair/src/ecs/port';
+import type { DetachPayload, FcContext } from './protocol';
 
 const REGION_ID = 'cn-hangzhou';
 const KEY_PAIR_NAME = 'bench-leaked-key';
@@ -11,7 +12,7 @@ export interface BenchEmulator {
    * they rotate, so clients cached per credentials (the function's, the baseline's) get reused
    * as they would be there.
    */
-  credentials: Credentials;
+  credentials: AccessCredentials;
   /**
    * Wipes the emulator and seeds `count` Linux instances that all hold the key, so every run
    * starts from the same state and the request log holds only its own calls.
@@ -40,7 +41,7 @@ export async function startBenchEmulator(): Promise<BenchEmulator> {
   };
 }
 
-export function fcContext(requestId: string, credentials: Credentials): FcContext {
+export function fcContext(requestId: string, credentials: AccessCredentials): FcContext {
   return {
     requestId,
     credentials,

@@ -1,10 +1,6 @@
 /** Messages between the bench (which hosts the emulator) and the child that runs the function. */
 
-export interface Credentials {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
-}
+import type { AccessCredentials } from '../functions/detach-key-pair/src/ecs/port';
 
 /** The request payload, in the ECS API's own parameter names (docs/CONTRACTS.md). */
 export interface DetachPayload {
@@ -17,13 +13,13 @@ export interface DetachPayload {
 /** The fields of an FC 3.0 context the function reads. */
 export interface FcContext {
   requestId: string;
-  credentials: Credentials;
+  credentials: AccessCredentials;
   function: { name: string; timeout: number; memory: number };
 }
 
 export type ChildRequest =
   | { kind: 'handler'; payload: DetachPayload; context: FcContext }
-  | { kind: 'sdk'; payload: DetachPayload; credentials: Credentials; endpoint: string };
+  | { kind: 'sdk'; payload: DetachPayload; credentials: AccessCredentials; endpoint: string };
 
 export interface ProcessMemory {
   rssBytes: number;

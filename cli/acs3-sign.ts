@@ -6,14 +6,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import OpenApiUtil from '@alicloud/openapi-util';
+import type { AccessCredentials } from '../functions/detach-key-pair/src/ecs/port';
 
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
-
-export interface SigningCredentials {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
-}
 
 type TeaRequest = Parameters<typeof OpenApiUtil.getAuthorization>[0];
 
@@ -27,7 +22,7 @@ export function signTriggerRequest(
   url: URL,
   method: string,
   body: Buffer,
-  credentials: SigningCredentials,
+  credentials: AccessCredentials,
   contentType = 'application/json',
 ): Record<string, string> {
   return signHeaders(url, method, body, credentials, {
@@ -48,7 +43,7 @@ export function signHeaders(
   url: URL,
   method: string,
   body: Buffer,
-  credentials: SigningCredentials,
+  credentials: AccessCredentials,
   headers: Record<string, string>,
 ): Record<string, string> {
   const request: TeaRequest = {

@@ -47,12 +47,3 @@ export function requireInstanceIds(ids: string[]): void {
     `${bad.length} of ${ids.length} ids are not instance ids such as i-bp1d6tsvznfghy7y1234: ${listed.join(', ')}; nothing was sent`,
   );
 }
-
-export function chunk<T>(items: T[], size: number): T[][] {
-  if (!Number.isInteger(size) || size < 1)
-    throw new RangeError(`chunk size must be a positive integer, got ${size}`);
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size)
-    chunks.push(items.slice(start, start + size));
-  return chunks;
-}

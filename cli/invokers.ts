@@ -3,7 +3,8 @@
  * HTTP trigger URL signed with ACS3. See docs/local-and-cli.md for which reaches what.
  */
 import FCClient from '@alicloud/fc2';
-import { signTriggerRequest, type SigningCredentials } from './acs3-sign';
+import type { AccessCredentials } from '../functions/detach-key-pair/src/ecs/port';
+import { signTriggerRequest } from './acs3-sign';
 import { send, type HttpReply } from './http-client';
 import { interpretFailure, interpretReply } from './reply';
 import type { ChunkOutcome, RunRequest } from './result';
@@ -37,7 +38,7 @@ const headerText = (value: string | string[] | undefined): string | undefined =>
 function fc2Invoker(
   target: Fc2Target,
   request: RunRequest,
-  credentials: SigningCredentials,
+  credentials: AccessCredentials,
   timeoutMs: number,
 ): Invoker {
   const client = new FCClient(target.accountId, {
@@ -77,7 +78,7 @@ function fc2Invoker(
 function httpTriggerInvoker(
   target: HttpTriggerTarget,
   request: RunRequest,
-  credentials: SigningCredentials,
+  credentials: AccessCredentials,
   timeoutMs: number,
 ): Invoker {
   return async (instanceIds) => {
@@ -108,7 +109,7 @@ function httpTriggerInvoker(
 export function createInvoker(
   target: Target,
   request: RunRequest,
-  credentials: SigningCredentials,
+  credentials: AccessCredentials,
   timeoutMs: number,
 ): Invoker {
   return target.kind === 'fc2'

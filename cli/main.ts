@@ -9,7 +9,7 @@ import { signTriggerRequest } from './acs3-sign';
 import { mapWithConcurrency } from './concurrency';
 import { RefusedError, UsageError } from './errors';
 import { send } from './http-client';
-import { chunk } from './instance-ids';
+import { chunked } from '../functions/detach-key-pair/src/values';
 import { createInvoker } from './invokers';
 import {
   credentialsFrom,
@@ -41,7 +41,7 @@ Exit codes: 0 every instance done (Detached, Skipped, WouldDetach), 1 some faile
 
 async function detach(flags: CliFlags, io: CliIo): Promise<number> {
   const plan = resolveRunPlan(flags, io.env, io.readFile);
-  const chunks = chunk(plan.instanceIds, plan.chunkSize);
+  const chunks = chunked(plan.instanceIds, plan.chunkSize);
   const invoke = createInvoker(plan.target, plan.request, plan.credentials, plan.timeoutMs);
   const progress =
     io.stderr.isTTY && !plan.json

@@ -1,5 +1,5 @@
 /** Flags and environment resolved into one run, or a UsageError that says what is missing. */
-import type { SigningCredentials } from './acs3-sign';
+import type { AccessCredentials } from '../functions/detach-key-pair/src/ecs/port';
 import { UsageError } from './errors';
 import {
   parseInstanceIdList,
@@ -38,7 +38,7 @@ export interface RunPlan {
   request: RunRequest;
   instanceIds: string[];
   target: Target;
-  credentials: SigningCredentials;
+  credentials: AccessCredentials;
   chunkSize: number;
   concurrency: number;
   timeoutMs: number;
@@ -91,7 +91,7 @@ function required(value: string | undefined, what: string): string {
   return value;
 }
 
-export function credentialsFrom(env: Env): SigningCredentials {
+export function credentialsFrom(env: Env): AccessCredentials {
   const accessKeyId = env.ALIBABA_CLOUD_ACCESS_KEY_ID;
   const accessKeySecret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
   if (!accessKeyId || !accessKeySecret) {

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { compilePolicy, type CompiledPolicy, type RamPolicy } from './ram';
+import type { AccessCredentials } from '../../functions/detach-key-pair/src/ecs/port';
 
 export interface IssueCredentialsOptions {
   /** Issue STS credentials (`STS.` key id, a security token, an expiry). */
@@ -17,18 +18,12 @@ export interface IssueCredentialsOptions {
   accessKeySecret?: string;
 }
 
-export interface IssuedCredentials {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
+export interface IssuedCredentials extends AccessCredentials {
   /** ISO 8601, as STS reports it. */
   expiration?: string;
 }
 
-export interface KnownCredential {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
+export interface KnownCredential extends AccessCredentials {
   expiresAt?: number;
   policy: CompiledPolicy;
 }

@@ -14,12 +14,7 @@ import {
   type ReceivedRequest,
 } from '../auth/acs3';
 import { createNonceRegistry, type NonceRegistry } from '../auth/nonces';
-
-export interface CallerCredential {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
-}
+import type { AccessCredentials } from '../../functions/detach-key-pair/src/ecs/port';
 
 export interface AuthFailure {
   status: number;
@@ -40,7 +35,7 @@ export const TRIGGER_SIGNED_HEADERS = ['x-acs-date'];
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 /** A fresh STS-style credential for local callers: random, so no real key is ever needed. */
-export function generateCallerCredential(): CallerCredential {
+export function generateCallerCredential(): AccessCredentials {
   const token = (bytes: number): string => randomBytes(bytes).toString('base64url');
   return {
     accessKeyId: `STS.local${token(12)}`,
@@ -79,7 +74,7 @@ function skewFailure(dateHeader: string, name: string): AuthFailure | undefined 
   return undefined;
 }
 
-function tokenFailure(caller: CallerCredential, given: string): AuthFailure | undefined {
+function tokenFailure(caller: AccessCredentials, given: string): AuthFailure | undefined {
   if (caller.securityToken !== undefined && !safeEqual(given, caller.securityToken)) {
     return {
       status: 403,
@@ -104,10 +99,10 @@ const SIGNATURE_NOT_MATCH: AuthFailure = {
 };
 
 export class CallerAuth {
-  private readonly callers: Map<string, CallerCredential>;
+  private readonly callers: Map<string, AccessCredentials>;
   private readonly nonces: NonceRegistry = createNonceRegistry(2 * MAX_CLOCK_SKEW_MS);
 
-  constructor(callers: CallerCredential[]) {
+  constructor(callers: AccessCredentials[]) {
     this.callers = new Map(callers.map((c) => [c.accessKeyId, c]));
   }
 

@@ -15,7 +15,6 @@ import {
   generateCallerCredential,
   TRIGGER_SIGNED_HEADERS,
   type AuthFailure,
-  type CallerCredential,
 } from './caller-auth';
 import {
   DEFAULT_HTTP_TRIGGER,
@@ -25,18 +24,11 @@ import {
 import { buildHttpEvent, writeConvertedOutput, writeHttpTriggerResponse } from './http-trigger';
 import { InstancePool, type InvocationOutcome } from './instances';
 import type { ReceivedRequest } from '../auth/acs3';
-import type { EcsEmulator, RamPolicy } from '../ecs-emulator';
+import type { AccessCredentials } from '../../functions/detach-key-pair/src/ecs/port';
+import type { EcsEmulator, IssuedCredentials, RamPolicy } from '../ecs-emulator';
 import type { InvocationContext } from './protocol';
 
 const REPO_ROOT = resolve(__dirname, '../..');
-
-export interface FunctionCredentials {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
-  /** ISO 8601; credentials are re-issued before it passes. */
-  expiration?: string;
-}
 
 /** The part of the ECS emulator the runtime needs: it plays STS for the function's role. */
 export type RoleCredentialIssuer = Pick<EcsEmulator, 'issueCredentials'>;
@@ -64,10 +56,10 @@ export interface FcRuntimeOptions {
   /** RAM policy of the function role, when credentials come from the emulator. */
   rolePolicy?: RamPolicy;
   /** Fixed `context.credentials` instead of emulator-issued ones. */
-  credentials?: FunctionCredentials;
+  credentials?: IssuedCredentials;
   httpTrigger?: Partial<HttpTriggerConfig>;
   /** Who may call; default one generated STS credential, returned as `callerCredentials`. */
-  callers?: CallerCredential[];
+  callers?: AccessCredentials[];
   port?: number;
   /** Most function instances at once; more concurrent requests queue for one. Default 16. */
   maxInstances?: number;
@@ -90,7 +82,7 @@ export interface FcRuntime {
   accountId: string;
   region: string;
   httpTrigger: HttpTriggerConfig;
-  callerCredentials: CallerCredential;
+  callerCredentials: AccessCredentials;
   /** Every invocation that reached a handler, in arrival order. */
   invocations: InvocationRecord[];
   /** Resolves when the background (async) invocations running now have finished. */
@@ -183,7 +175,7 @@ function resolveSettings(options: FcRuntimeOptions): RuntimeSettings {
  * credentials from the emulator, re-issued before they expire.
  */
 function roleCredentialSource(options: FcRuntimeOptions): () => InvocationContext['credentials'] {
-  let roleCredentials: FunctionCredentials | undefined = options.credentials;
+  let roleCredentials: IssuedCredentials | undefined = options.credentials;
   return () => {
     const { ecsEmulator } = options;
     if (!ecsEmulator || options.credentials) return roleCredentials ?? {};

@@ -1,12 +1,8 @@
-export interface FakeCredentials {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
-}
+import type { AccessCredentials } from '../../functions/detach-key-pair/src/ecs/port';
 
 /** A context shaped like FC 3.0's (docs/fc-facts.md), frozen so the code under test cannot mutate it. */
 export function fakeContext(
-  options: { requestId?: string; timeoutSeconds?: number; credentials?: FakeCredentials } = {},
+  options: { requestId?: string; timeoutSeconds?: number; credentials?: AccessCredentials } = {},
 ) {
   return Object.freeze({
     requestId: options.requestId ?? 'c0ffee00-1111-2222-3333-444455556666',

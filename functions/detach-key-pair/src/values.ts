@@ -7,6 +7,9 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** `items` cut into runs of at most `size`, in order. */
 export function chunked<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1) {
+    throw new RangeError(`chunk size must be a positive integer, got ${size}`);
+  }
   const chunks: T[][] = [];
   for (let start = 0; start < items.length; start += size) {
     chunks.push(items.slice(start, start + size));

@@ -1,6 +1,5 @@
 import { UsageError } from '../../../cli/errors';
 import {
-  chunk,
   parseInstanceIdList,
   parseInstancesFile,
   requireInstanceIds,
@@ -95,39 +94,5 @@ describe('requireInstanceIds', () => {
     expect(check).toThrow(
       '7 of 8 ids are not instance ids such as i-bp1d6tsvznfghy7y1234: "i-short", "I-BP1D6TSVZNFGHY7Y0001", "bp1d6tsvznfghy7y0001", "i-a", "i-b", and 2 more; nothing was sent',
     );
-  });
-});
-
-describe('chunk', () => {
-  it('splits 2,000 ids into four invocations of 500, in order', () => {
-    // Prepare
-    const ids = Array.from({ length: 2000 }, (_, i) => `i-${i}`);
-
-    // Act
-    const chunks = chunk(ids, 500);
-
-    // Assess
-    expect(chunks.map((c) => c.length)).toEqual([500, 500, 500, 500]);
-    expect(chunks.flat()).toEqual(ids);
-  });
-
-  it('leaves a shorter last chunk', () => {
-    // Prepare
-    const ids = ['a', 'b', 'c', 'd', 'e'];
-
-    // Act
-    const chunks = chunk(ids, 2);
-
-    // Assess
-    expect(chunks).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
-  });
-
-  it('refuses a size below one', () => {
-    // Prepare
-    const split = (): string[][] => chunk(['a'], 0);
-
-    // Act
-    // Assess
-    expect(split).toThrow(RangeError);
   });
 });
