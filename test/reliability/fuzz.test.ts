@@ -394,6 +394,21 @@ describe('fuzzing the handler with hostile input', () => {
     Mode: fc.constantFrom(null, 7, 'detach', 'Offline', '', [], {}),
     MaxUnavailable: fc.constantFrom(null, 0, -1, 1.5, '1.5', 'ten', 1001, [], {}, true),
     ForceReboot: fc.constantFrom(null, 1, 'yes', 'TRUE', [], {}),
+    // The base request names InstanceIds, so any Target-only field is refused there too.
+    Target: fc.constantFrom(null, 7, 'holders', 'All', '', [], {}),
+    Tags: fc.constantFrom(
+      null,
+      'env=prod',
+      [],
+      [{}],
+      [{ Key: '', Value: 'v' }],
+      [{ Key: 'env', Value: 7 }],
+      [{ Key: 'env', Value: 'prod', Extra: 1 }],
+      Array.from({ length: 21 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })),
+      [{ Key: 'env', Value: 'prod' }],
+    ),
+    ExpectedCount: fc.constantFrom(null, -1, 1.5, 'ten', [], {}, true, 3),
+    DeleteKeyPair: fc.constantFrom(null, 1, 'yes', 'TRUE', [], {}),
   };
 
   it('names every bad field with its JSON pointer, through every adapter', async () => {

@@ -27,6 +27,8 @@ export type JobAction =
   | 'DescribeInstances'
   | 'DetachKeyPair'
   | 'DescribeKeyPairs'
+  | 'DescribeRegions'
+  | 'DeleteKeyPairs'
   | 'DescribeCloudAssistantStatus'
   | 'RunCommand'
   | 'DescribeInvocations'
@@ -37,6 +39,8 @@ const DETACH_ACTIONS: readonly JobAction[] = [
   'DescribeInstances',
   'DetachKeyPair',
   'DescribeKeyPairs',
+  'DescribeRegions',
+  'DeleteKeyPairs',
 ];
 
 /**

@@ -1,0 +1,48 @@
+/**
+ * The select stage, for a request with a Target: the instances of the job's region that ECS says
+ * hold the key pair (Holders), or every Linux instance there (AllInstances), narrowed by the
+ * request's tags; DescribeInstances filtered, 100 a page. Nothing has changed yet, so a failed
+ * call fails the request. Paging stops once the selection is past the deployer's limit: the
+ * request is refused then, and the rest of the region need not be read.
+ */
+import { normalizeInstance } from '../ecs/normalize';
+import type { Job } from './context';
+import { describeChunk } from './describe';
+
+export interface Selection {
+  regionId: string;
+  /** In the order ECS listed them. */
+  instanceIds: string[];
+  /** Paging stopped past `limit`: the region holds more than `instanceIds`. */
+  overLimit: boolean;
+}
+
+export async function selectInstances(job: Job, limit: number): Promise<Selection> {
+  const { request, port, ledger, calls } = job;
+  const holdersOnly = request.Target === 'Holders';
+  let selectable = 0;
+  const found = await describeChunk(
+    async (nextToken) => {
+      const page = await calls.DescribeInstances((options) =>
+        port.describeInstances(
+          {
+            regionId: request.RegionId,
+            keyPairName: holdersOnly ? request.KeyPairName : undefined,
+            tags: request.Tags,
+            nextToken,
+          },
+          options,
+        ),
+      );
+      ledger.noteRequestId(page.requestId);
+      selectable += page.instances.filter((i) => !normalizeInstance(i).isWindows).length;
+      return page;
+    },
+    () => selectable > limit,
+  );
+  // A Windows instance cannot hold a key pair, nor run the removal script.
+  const instanceIds = [...found.values()]
+    .filter((instance) => !instance.isWindows && instance.instanceId !== '')
+    .map((instance) => instance.instanceId);
+  return { regionId: request.RegionId, instanceIds, overLimit: selectable > limit };
+}
