@@ -10,7 +10,7 @@ import { startEcsEmulator, type EcsEmulator } from '../../local/ecs-emulator';
 import { startFcRuntime, type FcRuntime } from '../../local/fc-runtime';
 import type { RamPolicy } from '../../local/ecs-emulator/ram';
 import type { DetachResult } from '../../functions/detach-key-pair/src/result';
-import { fc2Client, REPO_ROOT, requireBuiltBundle } from './helpers';
+import { buildCli, cliEnv, fc2Client, REPO_ROOT, requireBuiltBundle, runCli } from './helpers';
 
 const KEY = 'leaked-key';
 const HANGZHOU = 'cn-hangzhou';
@@ -33,6 +33,7 @@ describe('finding every holder through the built bundle', () => {
 
   beforeAll(async () => {
     requireBuiltBundle();
+    await buildCli();
     emulator = await startEcsEmulator({ timing: { agentDelayMs: 10 } });
     runtime = await startFcRuntime({
       ecsEmulator: emulator,
@@ -203,5 +204,33 @@ describe('finding every holder through the built bundle', () => {
     });
     expect(result).toMatchObject({ TotalCount: 9, FailCount: 0 });
     expect(holding(fleet.shanghai)).toEqual([]);
+  });
+
+  it('the CLI selects with --target, --tag, --regions all and --delete-key-pair', async () => {
+    // Act
+    const run = await runCli(
+      [
+        '--key-pair',
+        KEY,
+        '--target',
+        'holders',
+        '--regions',
+        'all',
+        '--tag',
+        'env=prod',
+        '--expected-count',
+        '3',
+        '--delete-key-pair',
+        '--json',
+      ],
+      cliEnv(runtime),
+    );
+
+    // Assess
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as DetachResult;
+    expect(result.Results.map((entry) => entry.InstanceId)).toEqual(fleet.hangzhouProd);
+    expect(result.Regions?.map((region) => region.KeyPair?.Status)).toEqual(['Kept', 'Kept']);
+    expect(holding(fleet.hangzhouProd)).toEqual([]);
   });
 });
