@@ -197,4 +197,48 @@ describe('selecting instances by Target', () => {
       [detachedEarlier, 'Revoked'],
     ]);
   });
+
+  it('goes on in the other regions when one fails as a whole, naming the failure there', async () => {
+    // Prepare
+    const hangzhou = region('a', 2);
+    const shanghai = region('b', 2);
+    shanghai.failWhen('DetachKeyPair', () =>
+      ecsError('forbidden', 'Forbidden.RAM', { statusCode: 403 }),
+    );
+    const regions = { 'cn-hangzhou': hangzhou, 'cn-shanghai': shanghai };
+    // Act
+    const { answer } = await send(
+      { RegionId: ['cn-hangzhou', 'cn-shanghai'], DeleteKeyPair: true },
+      { regions },
+    );
+    // Assess
+    expect(answer).toMatchObject({ TotalCount: 4, DetachedCount: 2, FailCount: 2 });
+    expect(answer.Regions?.[1]).toMatchObject({
+      RegionId: 'cn-shanghai',
+      FailCount: 2,
+      Code: 'Forbidden.RAM',
+      KeyPair: { Status: 'Kept', Code: 'Forbidden.RAM' },
+    });
+    expect(answer.Regions?.[0].KeyPair).toMatchObject({ Status: 'Deleted' });
+  });
+
+  it('looks only in ALLOWED_REGIONS for "*", and refuses a list reaching outside them', async () => {
+    // Prepare
+    const shanghai = region('b', 2);
+    const hangzhou = region('a', 2);
+    shanghai.regionIds = ['cn-hangzhou', 'cn-shanghai'];
+    const regions = { 'cn-hangzhou': hangzhou, 'cn-shanghai': shanghai };
+    const env = { ALLOWED_REGIONS: 'cn-shanghai' };
+    // Act
+    const { answer: everywhere } = await send({ RegionId: '*' }, { regions, env });
+    const { answer: listed } = await send(
+      { RegionId: ['cn-shanghai', 'cn-hangzhou'] },
+      { regions, env },
+    );
+    // Assess
+    expect(everywhere.Regions?.map((r) => r.RegionId)).toEqual(['cn-shanghai']);
+    expect(hangzhou.calls).toEqual([]);
+    expect(listed).toMatchObject({ Code: 'PolicyDenied' });
+    expect(listed.Message).toContain('Region cn-hangzhou is not in ALLOWED_REGIONS');
+  });
 });

@@ -149,13 +149,19 @@ function logFailure(scope: Scope, error: unknown, requestFields: RequestLogField
  * One line per instance when the job went into guests or restarted them: the record an audit
  * reads in SLS. The key appears by its fingerprint only.
  */
-function logInstances(log: Logger, result: DetachResult, keyFingerprint: string | undefined) {
+function logInstances(
+  log: Logger,
+  result: DetachResult,
+  fingerprints: ReadonlyMap<string, string | undefined>,
+) {
   for (const entry of result.Results) {
+    // Key pairs are regional: the same name may hold another key in each region.
+    const region = entry.RegionId ?? result.RegionId;
     log.info(
       {
-        region: entry.RegionId ?? result.RegionId,
+        region,
         keyPairName: result.KeyPairName,
-        keyFingerprint,
+        keyFingerprint: fingerprints.get(region),
         mode: result.Mode,
         dryRun: result.DryRun,
         instanceId: entry.InstanceId,
@@ -205,7 +211,10 @@ async function detach(
   });
   const result = buildRequestResult(scope.requestId, request, outcome);
   if (request.Mode !== 'Detach') {
-    logInstances(log, result, outcome.regions[0]?.outcome.keyFingerprint);
+    const fingerprints = new Map(
+      outcome.regions.map(({ request: ran, outcome: job }) => [ran.RegionId, job.keyFingerprint]),
+    );
+    logInstances(log, result, fingerprints);
   }
   log.info(
     {

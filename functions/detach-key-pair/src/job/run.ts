@@ -255,14 +255,15 @@ function checkSelection(request: DetachRequest, selections: Selection[], maxInst
  */
 async function runRegion(job: Job, several: boolean): Promise<RegionOutcome> {
   const { request } = job;
+  let keyPair: KeyPairDeletion | undefined;
   try {
     // An empty selection calls nothing more (Online would fetch the key's public half).
     if (request.InstanceIds.length > 0) await runStages(job);
-    const keyPair = request.DeleteKeyPair ? await deleteKeyPairIfFree(job) : undefined;
+    if (request.DeleteKeyPair) keyPair = await deleteKeyPairIfFree(job);
     return { request, outcome: conclude(job), keyPair };
   } catch (error) {
     if (!several || !isCallFailure(error)) throw error;
-    return { request, outcome: findings(job), failure: error };
+    return { request, outcome: findings(job), keyPair, failure: error };
   }
 }
 
