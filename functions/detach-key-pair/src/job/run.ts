@@ -293,7 +293,11 @@ export async function runRequest(
   const regions = await Promise.all(
     jobs.map((job, index) =>
       runRegion(
-        { ...job, request: { ...job.request, InstanceIds: selections[index].instanceIds } },
+        {
+          ...job,
+          request: { ...job.request, InstanceIds: selections[index].instanceIds },
+          described: selections[index].described,
+        },
         jobs.length > 1,
       ),
     ),

@@ -5,7 +5,7 @@
  * call fails the request. Paging stops once the selection is past the deployer's limit: the
  * request is refused then, and the rest of the region need not be read.
  */
-import { normalizeInstance } from '../ecs/normalize';
+import { normalizeInstance, type NormalizedInstance } from '../ecs/normalize';
 import type { Job } from './context';
 import { describeChunk } from './describe';
 
@@ -13,6 +13,8 @@ export interface Selection {
   regionId: string;
   /** In the order ECS listed them. */
   instanceIds: string[];
+  /** What ECS said of each: the plan classifies from it rather than describing them again. */
+  described: ReadonlyMap<string, NormalizedInstance>;
   /** Paging stopped past `limit`: the region holds more than `instanceIds`. */
   overLimit: boolean;
 }
@@ -41,8 +43,13 @@ export async function selectInstances(job: Job, limit: number): Promise<Selectio
     () => selectable > limit,
   );
   // A Windows instance cannot hold a key pair, nor run the removal script.
-  const instanceIds = [...found.values()]
-    .filter((instance) => !instance.isWindows && instance.instanceId !== '')
-    .map((instance) => instance.instanceId);
-  return { regionId: request.RegionId, instanceIds, overLimit: selectable > limit };
+  for (const [instanceId, instance] of found) {
+    if (instance.isWindows || instanceId === '') found.delete(instanceId);
+  }
+  return {
+    regionId: request.RegionId,
+    instanceIds: [...found.keys()],
+    described: found,
+    overLimit: selectable > limit,
+  };
 }
