@@ -240,4 +240,44 @@ describe('selecting instances by Target', () => {
     expect(listed).toMatchObject({ Code: 'PolicyDenied' });
     expect(listed.Message).toContain('Region cn-hangzhou is not in ALLOWED_REGIONS');
   });
+
+  it('reports DeleteKeyPairs refused otherwise as Failed, with ECS code', async () => {
+    // Prepare
+    const ecs = region('a', 2);
+    ecs.failNext(
+      'DeleteKeyPairs',
+      ecsError('forbidden', 'Forbidden.RAM', { statusCode: 403, action: 'DeleteKeyPairs' }),
+    );
+    // Act
+    const { answer } = await send({ DeleteKeyPair: true }, { ecs });
+    // Assess
+    expect(answer).toMatchObject({ DetachedCount: 2, FailCount: 0 });
+    expect(answer.Regions?.[0].KeyPair).toMatchObject({ Status: 'Failed', Code: 'Forbidden.RAM' });
+    expect(ecs.keyPairs.has(KEY)).toBe(true);
+  });
+
+  it('answers for a single region with the failure every call met, as a request by ids does', async () => {
+    // Prepare
+    const ecs = region('a', 2);
+    ecs.failWhen('DetachKeyPair', () =>
+      ecsError('forbidden', 'Forbidden.RAM', { statusCode: 403 }),
+    );
+    // Act
+    const { answer } = await send({ DeleteKeyPair: true }, { ecs });
+    // Assess
+    expect(answer).toMatchObject({ Code: 'Forbidden.RAM' });
+    expect(ecs.callsOf('DeleteKeyPairs')).toEqual([]);
+  });
+
+  it('names a region that selected nothing in a 409, with no ids', async () => {
+    // Prepare
+    const regions = { 'cn-hangzhou': region('a', 1), 'cn-shanghai': region('b', 0) };
+    // Act
+    const { answer } = await send(
+      { RegionId: ['cn-hangzhou', 'cn-shanghai'], ExpectedCount: 2 },
+      { regions },
+    );
+    // Assess
+    expect(answer.Message).toContain('cn-shanghai: 0).');
+  });
 });
