@@ -29,8 +29,9 @@ export interface HttpTriggerTarget {
 
 export type Target = Fc2Target | HttpTriggerTarget;
 
+// A Target selects the instances: the function refuses InstanceIds beside it.
 const payloadFor = (request: RunRequest, instanceIds: string[]): Buffer =>
-  Buffer.from(JSON.stringify({ ...request, InstanceIds: instanceIds }));
+  Buffer.from(JSON.stringify(request.Target ? request : { ...request, InstanceIds: instanceIds }));
 
 const headerText = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value.join(',') : value;

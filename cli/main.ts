@@ -41,10 +41,12 @@ Exit codes: 0 every instance done (Detached, Skipped, WouldDetach), 1 some faile
 
 async function detach(flags: CliFlags, io: CliIo): Promise<number> {
   const plan = resolveRunPlan(flags, io.env, io.readFile);
-  const chunks = chunked(plan.instanceIds, plan.chunkSize);
+  // A Target is one invocation: the function selects, and checks the selection as a whole.
+  const selecting = plan.request.Target !== undefined;
+  const chunks = selecting ? [[]] : chunked(plan.instanceIds, plan.chunkSize);
   const invoke = createInvoker(plan.target, plan.request, plan.credentials, plan.timeoutMs);
   const progress =
-    io.stderr.isTTY && !plan.json
+    io.stderr.isTTY && !plan.json && !selecting
       ? startProgress(io.stderr, plan.instanceIds.length, chunks.length)
       : silentProgress;
   // Kept as each invocation answers, so a refusal of a later one cannot lose what was obtained.
@@ -114,6 +116,18 @@ function program(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--key-pair <name>', 'the key pair to detach')
     .option('--instances <ids>', 'comma-separated instance ids')
     .option('--instances-file <file>', 'instance ids, one a line, or a JSON array')
+    .option(
+      '--target <holders|all>',
+      'instead of ids: every holder of the key, or (--mode Online) every Linux instance',
+    )
+    .option(
+      '--tag <key=value>',
+      'with --target: only instances with this tag (repeatable; all must match)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--regions <a,b|all>', 'with --target: these regions, or all that have the key')
+    .option('--expected-count <n>', 'with --target: change nothing unless exactly n are selected')
+    .option('--delete-key-pair', 'delete the key pair in each region once nothing holds it')
     .option('--dry-run', 'report what would be detached; change nothing')
     .option(
       '--mode <mode>',

@@ -8,7 +8,12 @@ import {
   uniqueInOrder,
 } from './instance-ids';
 import type { Target } from './invokers';
-import { MODES, type Mode } from '../functions/detach-key-pair/src/request';
+import {
+  ALL_REGIONS,
+  MODES,
+  type Mode,
+  type Target as Selection,
+} from '../functions/detach-key-pair/src/request';
 import { parsePositiveInteger } from '../functions/detach-key-pair/src/values';
 import type { RunRequest } from './result';
 
@@ -21,6 +26,11 @@ export interface CliFlags {
   mode?: string;
   maxUnavailable?: string;
   forceReboot?: boolean;
+  target?: string;
+  tag?: string[];
+  regions?: string;
+  expectedCount?: string;
+  deleteKeyPair?: boolean;
   json?: boolean;
   url?: string;
   accountId?: string;
@@ -36,6 +46,7 @@ export interface CliFlags {
 
 export interface RunPlan {
   request: RunRequest;
+  /** Empty when the request selects by Target: one invocation then. */
   instanceIds: string[];
   target: Target;
   credentials: AccessCredentials;
@@ -106,7 +117,7 @@ export function credentialsFrom(env: Env): AccessCredentials {
   };
 }
 
-function targetFrom(flags: CliFlags, env: Env, region: string): Target {
+function targetFrom(flags: CliFlags, env: Env, region: string | undefined): Target {
   const url = flags.url ?? env.FC_HTTP_TRIGGER_URL;
   if (url) {
     return { kind: 'http', url: parseUrl(url) };
@@ -118,11 +129,60 @@ function targetFrom(flags: CliFlags, env: Env, region: string): Target {
       flags.accountId ?? env.FC_ACCOUNT_ID,
       '--account-id (or FC_ACCOUNT_ID), or --url for the HTTP trigger,',
     ),
-    fcRegion: flags.fcRegion ?? env.FC_REGION ?? region,
+    fcRegion: required(
+      flags.fcRegion ?? env.FC_REGION ?? (region === ALL_REGIONS ? undefined : region),
+      '--fc-region (or FC_REGION) with --regions all',
+    ),
     endpoint: flags.endpoint ?? env.FC_ENDPOINT,
     serviceName: flags.service ?? env.FC_SERVICE_NAME ?? functionName,
     functionName,
     qualifier: flags.qualifier ?? env.FC_QUALIFIER,
+  };
+}
+
+/** `--target`'s words, and the request's Target each stands for. */
+const SELECTIONS: Record<string, Selection> = { holders: 'Holders', all: 'AllInstances' };
+
+/** --target and the flags that shape it (--tag, --regions, --expected-count), into the request. */
+function selectionFrom(
+  flags: CliFlags,
+): Pick<RunRequest, 'RegionId' | 'Target' | 'Tags' | 'ExpectedCount'> | undefined {
+  const scoped =
+    flags.tag !== undefined || flags.regions !== undefined || flags.expectedCount !== undefined;
+  if (flags.target === undefined) {
+    if (scoped) throw new UsageError('--tag, --regions and --expected-count go with --target');
+    return undefined;
+  }
+  const target = SELECTIONS[flags.target];
+  if (target === undefined) {
+    throw new UsageError(`--target must be holders or all, got '${flags.target}'`);
+  }
+  if (flags.instances !== undefined || flags.instancesFile !== undefined) {
+    throw new UsageError('give --target or --instances/--instances-file, not both');
+  }
+  if (flags.region !== undefined && flags.regions !== undefined) {
+    throw new UsageError('give --region or --regions, not both');
+  }
+  const regions = flags.regions?.split(',').map((region) => region.trim());
+  const tags = flags.tag?.map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--tag must be key=value, got '${pair}'`);
+    return { Key: pair.slice(0, at), Value: pair.slice(at + 1) };
+  });
+  const expected = flags.expectedCount;
+  if (expected !== undefined && !/^\d{1,9}$/.test(expected)) {
+    throw new UsageError(`--expected-count must be a whole number, got '${expected}'`);
+  }
+  return {
+    RegionId:
+      regions === undefined
+        ? required(flags.region, '--region or --regions')
+        : flags.regions === 'all'
+          ? ALL_REGIONS
+          : regions,
+    Target: target,
+    ...(tags && { Tags: tags }),
+    ...(expected !== undefined && { ExpectedCount: Number(expected) }),
   };
 }
 
@@ -153,17 +213,21 @@ export function resolveRunPlan(
   env: Env,
   readFile: (path: string) => string,
 ): RunPlan {
-  const region = required(flags.region, '--region');
+  const selection = selectionFrom(flags);
+  const regionId = selection?.RegionId ?? required(flags.region, '--region');
   const mode = modeFrom(flags);
   return {
     request: {
-      RegionId: region,
+      RegionId: regionId,
       KeyPairName: required(flags.keyPair, '--key-pair'),
       DryRun: flags.dryRun ?? false,
       ...mode,
+      ...selection,
+      ...(flags.deleteKeyPair && { DeleteKeyPair: true }),
     },
-    instanceIds: instanceIdsFrom(flags, readFile),
-    target: targetFrom(flags, env, region),
+    instanceIds: selection ? [] : instanceIdsFrom(flags, readFile),
+    // The function's region defaults to the first region named, never to "*".
+    target: targetFrom(flags, env, typeof regionId === 'string' ? regionId : regionId[0]),
     credentials: credentialsFrom(env),
     chunkSize: positiveInteger(flags.chunkSize, '--chunk-size'),
     // Invocations run one at a time in Reboot mode, so MaxUnavailable holds for the whole fleet.

@@ -60,6 +60,19 @@ export function summary(result: MergedResult, { colour }: { colour: boolean }): 
     `${result.DryRun ? 'Dry run: nothing was changed. ' : ''}Key pair ${result.KeyPairName} in ${result.RegionId}:`,
     statuses.toString(),
   ];
+  if (result.Regions) {
+    const regions = new Table({ head: ['Region', 'Selected', 'Failed', 'Key pair'], style });
+    for (const region of result.Regions) {
+      const keyPair = region.KeyPair ? `${region.KeyPair.Status} (${region.KeyPair.Code})` : '';
+      regions.push([
+        region.RegionId,
+        String(region.SelectedCount),
+        String(region.FailCount),
+        region.Code ? `${keyPair} ${region.Code}`.trim() : keyPair,
+      ]);
+    }
+    lines.push(regions.toString());
+  }
   const failed = result.Results.filter((entry) => entry.Status === 'Failed');
   if (failed.length > 0) {
     const failures = new Table({

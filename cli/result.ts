@@ -3,7 +3,8 @@
  * invocations: Results concatenated, counts summed, request ids concatenated.
  */
 
-import type { Mode } from '../functions/detach-key-pair/src/request';
+import type { InstanceTag } from '../functions/detach-key-pair/src/ecs/port';
+import type { Mode, Target } from '../functions/detach-key-pair/src/request';
 import type {
   DetachResult,
   InstanceResult,
@@ -16,13 +17,19 @@ export type { DetachResult, InstanceResult, InstanceStatus };
 export type MergedResult = Omit<DetachResult, 'RequestId'> & { RequestIds: string[] };
 
 export interface RunRequest {
-  RegionId: string;
+  /** A region; with a Target, also a list of regions or "*". */
+  RegionId: string | string[];
   KeyPairName: string;
   DryRun: boolean;
   /** Absent: the function's default, Detach. */
   Mode?: Mode;
   MaxUnavailable?: number;
   ForceReboot?: boolean;
+  /** Select the instances instead of naming them (no InstanceIds then). */
+  Target?: Target;
+  Tags?: InstanceTag[];
+  ExpectedCount?: number;
+  DeleteKeyPair?: boolean;
 }
 
 /** What one invocation came back with. */
@@ -73,7 +80,7 @@ function failedChunkResult(outcome: Extract<ChunkOutcome, { kind: 'failed' }>): 
 
 export function mergeResults(request: RunRequest, outcomes: ChunkOutcome[]): MergedResult {
   const merged: MergedResult = {
-    RegionId: request.RegionId,
+    RegionId: Array.isArray(request.RegionId) ? request.RegionId.join(',') : request.RegionId,
     KeyPairName: request.KeyPairName,
     Mode: request.Mode ?? 'Detach',
     DryRun: request.DryRun,
@@ -96,6 +103,9 @@ export function mergeResults(request: RunRequest, outcomes: ChunkOutcome[]): Mer
       merged.Results.push(...outcome.result.Results);
       merged.EcsRequestIds.push(...outcome.result.EcsRequestIds);
       merged.RequestIds.push(outcome.result.RequestId);
+      if (outcome.result.Target) merged.Target = outcome.result.Target;
+      if (outcome.result.Regions)
+        merged.Regions = [...(merged.Regions ?? []), ...outcome.result.Regions];
     } else {
       merged.TotalCount += outcome.instanceIds.length;
       merged.FailCount += outcome.instanceIds.length;

@@ -61,7 +61,7 @@ function banner(runtime: FcRuntime, emulator: EcsEmulator, fleet: DemoFleet): st
     '',
     `detach-key-pair is running locally (function ${runtime.functionName}, bundle dist/index.js)`,
     `  FC runtime:   ${runtime.url}  (HTTP trigger: authType ${runtime.httpTrigger.authType}, ${runtime.httpTrigger.methods.join('/')}; FC API: /2016-08-15/..., /2023-03-30/...)`,
-    `  ECS emulator: ${emulator.url}  (region ${fleet.regionId}: ${fleet.holdingDemoKey.length} instances hold ${fleet.keyPairName}, ${fleet.holdingOtherKey.length} hold ${fleet.otherKeyPairName}, ${fleet.withoutKey.length} hold none, ${fleet.windows.length} Windows)`,
+    `  ECS emulator: ${emulator.url}  (region ${fleet.regionId}: ${fleet.holdingDemoKey.length} instances hold ${fleet.keyPairName}, ${fleet.holdingOtherKey.length} hold ${fleet.otherKeyPairName}, ${fleet.withoutKey.length} hold none, ${fleet.windows.length} Windows; ${fleet.secondRegion.regionId}: ${fleet.secondRegion.holdingDemoKey.length} hold ${fleet.keyPairName}; ${fleet.thirdRegion.regionId}: ${fleet.thirdRegion.withoutKey.length} hold none)`,
     '',
     'Demo credentials, generated for this run (paste into another terminal):',
     ...environment
@@ -70,6 +70,9 @@ function banner(runtime: FcRuntime, emulator: EcsEmulator, fleet: DemoFleet): st
     '',
     'Dry run over the whole demo fleet, through the FC API (@alicloud/fc2):',
     `npm run cli -- --region ${fleet.regionId} --key-pair ${fleet.keyPairName} --instances ${everyone.join(',')} --dry-run`,
+    '',
+    `Every instance holding ${fleet.keyPairName} and tagged env=prod, in every region that has the key (a dry run):`,
+    `npm run cli -- --key-pair ${fleet.keyPairName} --target holders --regions all --tag env=prod --dry-run`,
     '',
     `Detach ${fleet.keyPairName} from three instances, through the signed HTTP trigger:`,
     `npm run cli -- --url ${triggerUrl} --region ${fleet.regionId} --key-pair ${fleet.keyPairName} --instances ${fleet.holdingDemoKey.slice(0, 3).join(',')}`,
@@ -98,7 +101,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env: {
       ECS_ENDPOINT: emulator.url,
       LOG_LEVEL: options.logLevel ?? 'info',
-      ALLOWED_REGIONS: fleet.regionId,
+      // The demo fleet's three regions, so a selection over every region shows all of them.
+      ALLOWED_REGIONS: [
+        fleet.regionId,
+        fleet.secondRegion.regionId,
+        fleet.thirdRegion.regionId,
+      ].join(','),
       ALLOWED_KEY_PAIR_NAMES: '*',
     },
     port: options.port ?? 0,

@@ -21,6 +21,12 @@ import { DEFAULT_REGIONS } from './regions';
 export type OsType = 'linux' | 'windows';
 export type InstanceStatus = 'Pending' | 'Running' | 'Starting' | 'Stopping' | 'Stopped';
 
+/** One tag of an instance, in the API's own field names. */
+export interface InstanceTag {
+  Key: string;
+  Value: string;
+}
+
 /** An instance as tests read it, in the API's own field names. */
 export interface InstanceView {
   InstanceId: string;
@@ -28,6 +34,7 @@ export interface InstanceView {
   OSType: OsType;
   Status: InstanceStatus;
   KeyPairName?: string;
+  Tags?: InstanceTag[];
 }
 
 export interface InstanceRecord {
@@ -38,6 +45,7 @@ export interface InstanceRecord {
   readonly osType: OsType;
   readonly name: string;
   readonly creationTime: string;
+  readonly tags: readonly InstanceTag[];
   status: InstanceStatus;
   keyPairName?: string;
   rebootStartedAt?: number;
@@ -95,6 +103,7 @@ export interface SeedFleetOptions {
   keyPairName?: string;
   osType?: OsType;
   status?: InstanceStatus;
+  tags?: InstanceTag[];
 }
 
 export interface InstanceSpec {
@@ -104,6 +113,7 @@ export interface InstanceSpec {
   Status?: InstanceStatus;
   KeyPairName?: string;
   InstanceName?: string;
+  Tags?: InstanceTag[];
   /** Files of the guest's image (Linux only), over the seeded ones: path → content or {content, mode}. */
   GuestFiles?: GuestFiles;
 }
@@ -238,6 +248,11 @@ export class EcsState {
     return this.keyPairsByRegion.get(regionId)?.get(keyPairName);
   }
 
+  /** Removes the key pair; the caller has checked that no instance holds it. */
+  public deleteKeyPair(regionId: string, keyPairName: string): boolean {
+    return this.keyPairsByRegion.get(regionId)?.delete(keyPairName) ?? false;
+  }
+
   /** The region's key pairs in creation order. */
   public keyPairs(regionId: string): KeyPairRecord[] {
     return [...(this.keyPairsByRegion.get(regionId)?.values() ?? [])];
@@ -254,6 +269,7 @@ export class EcsState {
       osType: spec.OSType ?? 'linux',
       name: spec.InstanceName ?? `emulated-${id.slice(2, 10)}`,
       creationTime: minuteTimestamp(),
+      tags: spec.Tags ?? [],
       status: spec.Status ?? 'Running',
       guestFiles: spec.GuestFiles,
       bootedWith: undefined,
@@ -283,6 +299,7 @@ export class EcsState {
           OSType: options.osType,
           Status: options.status,
           KeyPairName: options.keyPairName,
+          Tags: options.tags,
         }),
       );
     }
@@ -313,6 +330,7 @@ export class EcsState {
       OSType: record.osType,
       Status: this.statusOf(record),
       ...(record.keyPairName && { KeyPairName: record.keyPairName }),
+      ...(record.tags.length > 0 && { Tags: [...record.tags] }),
     };
   }
 

@@ -99,7 +99,14 @@ describe('oos/detach-key-pair.yaml', () => {
     const request = parseRequest(JSON.parse(renderBody(template, values)), DEFAULT_MAX_INSTANCES);
 
     // Assess
-    expect(request).toEqual({ ...values, DryRun: true, Mode: 'Detach', ForceReboot: false });
+    expect(request).toEqual({
+      ...values,
+      Regions: [values.RegionId],
+      DryRun: true,
+      Mode: 'Detach',
+      ForceReboot: false,
+      DeleteKeyPair: false,
+    });
   });
 
   it("returns the function's result as the template's output", () => {

@@ -78,6 +78,8 @@ const RESOURCES: Record<string, string[]> = {
   'ecs:DescribeInstances': ['acs:ecs:*:*:instance/*'],
   'ecs:DescribeKeyPairs': ['acs:ecs:*:*:keypair/*'],
   'ecs:DetachKeyPair': ['acs:ecs:*:*:instance/*', 'acs:ecs:*:*:keypair/*'],
+  'ecs:DescribeRegions': ['acs:ecs:*:*:*'],
+  'ecs:DeleteKeyPairs': ['acs:ecs:*:*:keypair/*'],
   'ecs:DescribeCloudAssistantStatus': ['acs:ecs:*:*:instance/*'],
   'ecs:RunCommand': ['acs:ecs:*:*:command/*', 'acs:ecs:*:*:instance/*'],
   'ecs:DescribeInvocations': ['acs:ecs:*:*:invocation/*'],

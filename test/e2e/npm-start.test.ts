@@ -37,7 +37,7 @@ describe('npm start', () => {
     expect(banner).toContain(
       `export ALIBABA_CLOUD_ACCESS_KEY_ID='${runtime.callerCredentials.accessKeyId}'`,
     );
-    expect(lines().filter((l) => l.startsWith('npm run cli -- '))).toHaveLength(3);
+    expect(lines().filter((l) => l.startsWith('npm run cli -- '))).toHaveLength(4);
   });
 
   it('runs the printed dry run over the demo fleet', async () => {
@@ -50,6 +50,20 @@ describe('npm start', () => {
     // Assess
     expect(run.stdout).toMatch(/WouldDetach\s*│\s*20/);
     expect([0, 1]).toContain(run.code);
+  });
+
+  it('runs the printed selection, over the tagged holders of every region with the key', async () => {
+    // Prepare
+    const example = lines().find((l) => l.includes('--target')) ?? '';
+
+    // Act
+    const run = await runPrinted(example);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/WouldDetach\s*│\s*14/);
+    expect(run.stdout).toMatch(/cn-hangzhou\s*│\s*10/);
+    expect(run.stdout).toMatch(/cn-shanghai\s*│\s*4/);
   });
 
   it('runs the printed HTTP trigger example, which detaches three instances', async () => {

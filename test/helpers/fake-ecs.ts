@@ -2,6 +2,8 @@ import type {
   AgentStatusInput,
   AgentStatusPage,
   CallOptions,
+  DeleteKeyPairsInput,
+  DeleteKeyPairsReply,
   DescribeInstancesInput,
   DescribeInstancesPage,
   DetachKeyPairInput,
@@ -9,6 +11,7 @@ import type {
   EcsPort,
   InstanceStatusInput,
   InstanceStatusPage,
+  InstanceTag,
   InvocationsInput,
   InvocationsPage,
   InvokedInstance,
@@ -16,6 +19,7 @@ import type {
   KeyPairLookupInput,
   RebootInstancesInput,
   RebootInstancesReply,
+  RegionsReply,
   RunCommandInput,
   RunCommandReply,
 } from '../../functions/detach-key-pair/src/ecs/port';
@@ -25,6 +29,7 @@ import { ALL_ACTIONS, type JobAction } from '../../functions/detach-key-pair/src
 export interface FakeInstance {
   osType: 'linux' | 'windows';
   keyPairName?: string;
+  tags?: InstanceTag[];
   /** Cloud Assistant's agent: answers unless 'offline'. */
   agent?: 'online' | 'offline';
   /**
@@ -144,6 +149,8 @@ export class FakeEcs implements EcsPort {
   latencyMs = 0;
   /** Instances per DescribeInstances page, to exercise NextToken paging. */
   pageSize = 100;
+  /** What DescribeRegions answers. */
+  regionIds = ['cn-hangzhou'];
   onCall: (ms: number) => void = () => undefined;
 
   constructor(private readonly rendering: Rendering = 'strings') {}
@@ -187,8 +194,15 @@ export class FakeEcs implements EcsPort {
     input: DescribeInstancesInput,
     options: CallOptions,
   ): Promise<DescribeInstancesPage> {
-    const requestId = this.begin('DescribeInstances', input.instanceIds, options, input.nextToken);
-    const known = input.instanceIds.filter((id) => this.instances.has(id));
+    const requestId = this.begin(
+      'DescribeInstances',
+      input.instanceIds ?? [],
+      options,
+      input.nextToken,
+    );
+    const known = input.instanceIds
+      ? input.instanceIds.filter((id) => this.instances.has(id))
+      : [...this.instances.keys()].filter((id) => this.selects(input, id));
     const start = input.nextToken ? Number(input.nextToken) : 0;
     const page = known.slice(start, start + this.pageSize);
     const end = start + page.length;
@@ -204,6 +218,38 @@ export class FakeEcs implements EcsPort {
         };
       }),
     };
+  }
+
+  /** Whether DescribeInstances' filters (no ids given) let the instance through. */
+  private selects({ keyPairName, tags = [] }: DescribeInstancesInput, id: string): boolean {
+    const instance = this.instances.get(id) as FakeInstance;
+    if (keyPairName !== undefined && instance.keyPairName !== keyPairName) return false;
+    return tags.every((wanted) =>
+      (instance.tags ?? []).some((tag) => tag.Key === wanted.Key && tag.Value === wanted.Value),
+    );
+  }
+
+  async deleteKeyPairs(
+    input: DeleteKeyPairsInput,
+    options: CallOptions,
+  ): Promise<DeleteKeyPairsReply> {
+    const requestId = this.begin('DeleteKeyPairs', [], options);
+    const held = [...this.instances.values()].some(
+      (instance) =>
+        instance.keyPairName !== undefined && input.keyPairNames.includes(instance.keyPairName),
+    );
+    if (held) {
+      throw ecsError('client', 'InvalidParameter.KeypairAlreadyAttachedInstance', {
+        action: 'DeleteKeyPairs',
+      });
+    }
+    for (const name of input.keyPairNames) this.keyPairs.delete(name);
+    return { requestId };
+  }
+
+  async describeRegions(options: CallOptions): Promise<RegionsReply> {
+    const requestId = this.begin('DescribeRegions', [], options);
+    return { requestId, regionIds: [...this.regionIds] };
   }
 
   async detachKeyPair(

@@ -4,13 +4,23 @@ import { FakeClock } from './clock';
 import { FakeEcs } from './fake-ecs';
 import { capturingLogger } from './logs';
 
-/** The real handler flow over a fake ECS, virtual time and captured logs. */
+/**
+ * The real handler flow over a fake ECS, virtual time and captured logs. `regions` gives a region
+ * its own fake ECS; every other region is served by `ecs`.
+ */
 export function handlerWithFake(
-  options: { ecs?: FakeEcs; env?: Record<string, string>; clock?: FakeClock } = {},
+  options: {
+    ecs?: FakeEcs;
+    regions?: Record<string, FakeEcs>;
+    env?: Record<string, string>;
+    clock?: FakeClock;
+  } = {},
 ) {
   const ecs = options.ecs ?? new FakeEcs();
   const clock = options.clock ?? new FakeClock();
-  ecs.onCall = (ms) => clock.advance(ms);
+  for (const fake of [ecs, ...Object.values(options.regions ?? {})]) {
+    fake.onCall = (ms) => clock.advance(ms);
+  }
   const logs = capturingLogger();
   const portRequests: Parameters<EcsPortFactory>[] = [];
   const handler = createHandler({
@@ -20,7 +30,7 @@ export function handlerWithFake(
     loggerFor: () => logs.logger,
     ecsPortFor: async (...args) => {
       portRequests.push(args);
-      return ecs;
+      return options.regions?.[args[2]] ?? ecs;
     },
     newRequestId: () => 'generated-request-id',
   });

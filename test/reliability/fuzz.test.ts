@@ -394,50 +394,87 @@ describe('fuzzing the handler with hostile input', () => {
     Mode: fc.constantFrom(null, 7, 'detach', 'Offline', '', [], {}),
     MaxUnavailable: fc.constantFrom(null, 0, -1, 1.5, '1.5', 'ten', 1001, [], {}, true),
     ForceReboot: fc.constantFrom(null, 1, 'yes', 'TRUE', [], {}),
+    // The base request names InstanceIds, so any Target-only field is refused there too.
+    Target: fc.constantFrom(null, 7, 'holders', 'All', '', [], {}),
+    Tags: fc.constantFrom(
+      null,
+      'env=prod',
+      [],
+      [{}],
+      [{ Key: '', Value: 'v' }],
+      [{ Key: 'env', Value: 7 }],
+      [{ Key: 'env', Value: 'prod', Extra: 1 }],
+      Array.from({ length: 21 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })),
+      [{ Key: 'env', Value: 'prod' }],
+    ),
+    ExpectedCount: fc.constantFrom(null, -1, 1.5, 'ten', [], {}, true, 3),
+    DeleteKeyPair: fc.constantFrom(null, 1, 'yes', 'TRUE', [], {}),
   };
 
-  it('names every bad field with its JSON pointer, through every adapter', async () => {
-    // Prepare
-    const requests = fc
-      .constantFrom(...REQUEST_FIELDS)
-      .chain((field) =>
-        fc.record({
-          field: fc.constant(field),
-          bad: BAD_VALUES[field],
-          extraKey: fc.option(
-            hostileKey.filter((key) => !(REQUEST_FIELDS as readonly string[]).includes(key)),
-            { nil: undefined },
-          ),
-          adapter: fc.constantFrom('http', 'cloudevent', 'cloudevent-batch', 'timer', 'direct'),
-        }),
-      )
-      .map(({ field, bad, extraKey, adapter }) => {
-        const request = withKeys(VALID, [[field, bad]]);
-        if (bad === undefined) delete request[field];
-        const payload = extraKey === undefined ? request : withKeys(request, [[extraKey, 1]]);
-        return { field, extraKey, adapter, payload };
+  // With a Target, the fields that shape a selection are checked for their own rules.
+  const VALID_SELECTION = { RegionId: '*', KeyPairName: 'leaked-key', Target: 'Holders' };
+  const SELECTION_BAD_VALUES: Partial<typeof BAD_VALUES> = {
+    RegionId: fc.constantFrom(
+      '**',
+      [],
+      ['cn-hangzhou', 'CN'],
+      Array.from({ length: 65 }, (_, i) => `cn-r${i}`),
+    ),
+    InstanceIds: fc.constant(VALID_IDS),
+    Target: fc.constantFrom(null, 'holders', 'AllInstances'),
+    Tags: fc.constantFrom(null, 'env=prod', [], [{}], [{ Key: 'k'.repeat(129), Value: 'v' }]),
+    ExpectedCount: fc.constantFrom(null, -1, 1.5, 'ten', 1001),
+  };
+
+  it.each([
+    ['ids', VALID, BAD_VALUES],
+    ['a target', VALID_SELECTION, SELECTION_BAD_VALUES],
+  ] as const)(
+    'names every bad field of a request by %s with its JSON pointer, through every adapter',
+    async (_by, base, badValues) => {
+      // Prepare
+      const fields = REQUEST_FIELDS.filter((field) => badValues[field] !== undefined);
+      const requests = fc
+        .constantFrom(...fields)
+        .chain((field) =>
+          fc.record({
+            field: fc.constant(field),
+            bad: badValues[field] as fc.Arbitrary<unknown>,
+            extraKey: fc.option(
+              hostileKey.filter((key) => !(REQUEST_FIELDS as readonly string[]).includes(key)),
+              { nil: undefined },
+            ),
+            adapter: fc.constantFrom('http', 'cloudevent', 'cloudevent-batch', 'timer', 'direct'),
+          }),
+        )
+        .map(({ field, bad, extraKey, adapter }) => {
+          const request = withKeys(base, [[field, bad]]);
+          if (bad === undefined) delete request[field];
+          const payload = extraKey === undefined ? request : withKeys(request, [[extraKey, 1]]);
+          return { field, extraKey, adapter, payload };
+        });
+
+      const property = fc.asyncProperty(requests, async ({ field, extraKey, adapter, payload }) => {
+        const text = JSON.stringify(payload);
+        const events: Record<typeof adapter, unknown> = {
+          http: { ...loadEvent<object>('http/post-json.json'), body: text },
+          cloudevent: { ...loadEvent<object>('cloudevents/single.json'), data: payload },
+          'cloudevent-batch': [{ ...loadEvent<object>('cloudevents/single.json'), data: text }],
+          timer: { ...loadEvent<object>('timer/timer.json'), payload: text },
+          direct: Buffer.from(text),
+        };
+
+        // Act
+        const reply = await answer(events[adapter]);
+
+        // Assess
+        const pointers = pointersOf(reply);
+        expect(pointers.some((pointer) => pointer.startsWith(`/${field}`))).toBe(true);
+        if (extraKey !== undefined) expect(pointers).toContain(jsonPointer([extraKey]));
       });
 
-    const property = fc.asyncProperty(requests, async ({ field, extraKey, adapter, payload }) => {
-      const text = JSON.stringify(payload);
-      const events: Record<typeof adapter, unknown> = {
-        http: { ...loadEvent<object>('http/post-json.json'), body: text },
-        cloudevent: { ...loadEvent<object>('cloudevents/single.json'), data: payload },
-        'cloudevent-batch': [{ ...loadEvent<object>('cloudevents/single.json'), data: text }],
-        timer: { ...loadEvent<object>('timer/timer.json'), payload: text },
-        direct: Buffer.from(text),
-      };
-
       // Act
-      const reply = await answer(events[adapter]);
-
-      // Assess
-      const pointers = pointersOf(reply);
-      expect(pointers.some((pointer) => pointer.startsWith(`/${field}`))).toBe(true);
-      if (extraKey !== undefined) expect(pointers).toContain(jsonPointer([extraKey]));
-    });
-
-    // Act
-    await fc.assert(property, { numRuns: RELIABILITY.fuzzRuns, seed: RELIABILITY.seed });
-  });
+      await fc.assert(property, { numRuns: RELIABILITY.fuzzRuns, seed: RELIABILITY.seed });
+    },
+  );
 });

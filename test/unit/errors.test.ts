@@ -12,6 +12,10 @@ const instances: errors.DetachKeyPairError[] = [
   new errors.ConfigurationError('x'),
   new errors.EcsCallError('DetachKeyPair', 'server', 'InternalError', 'x'),
   new errors.DeadlineExceededError('x'),
+  new errors.SelectionMismatchError(2, 1, [
+    { regionId: 'cn-hangzhou', count: 1, sampleIds: ['i-a'] },
+  ]),
+  new errors.KeyPairNowhereError('k1', 3),
 ];
 
 describe('the function errors', () => {

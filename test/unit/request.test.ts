@@ -22,7 +22,14 @@ describe('parseRequest', () => {
     // Act
     const request = parseRequest(payload, 1000);
     // Assess
-    expect(request).toStrictEqual({ ...valid, DryRun: false, Mode: 'Detach', ForceReboot: false });
+    expect(request).toStrictEqual({
+      ...valid,
+      Regions: [valid.RegionId],
+      DryRun: false,
+      Mode: 'Detach',
+      ForceReboot: false,
+      DeleteKeyPair: false,
+    });
   });
 
   it.each([
@@ -271,6 +278,95 @@ describe('parseRequest', () => {
       },
       { pointer: '/ForceReboot', detail: "belongs to Mode Reboot; this request's Mode is Online" },
     ]);
+  });
+
+  describe('selecting by Target', () => {
+    const holders = { RegionId: valid.RegionId, KeyPairName: valid.KeyPairName, Target: 'Holders' };
+
+    it('accepts a Target instead of InstanceIds, with tags, a count and regions', () => {
+      // Prepare
+      const payload = {
+        ...holders,
+        RegionId: ['cn-hangzhou', 'cn-shanghai', 'cn-hangzhou'],
+        Tags: [{ Key: 'env', Value: 'prod' }],
+        ExpectedCount: '12',
+        DeleteKeyPair: true,
+      };
+      // Act
+      const request = parseRequest(payload, 1000);
+      // Assess
+      expect(request).toMatchObject({
+        RegionId: 'cn-hangzhou,cn-shanghai',
+        Regions: ['cn-hangzhou', 'cn-shanghai'],
+        InstanceIds: [],
+        Target: 'Holders',
+        Tags: [{ Key: 'env', Value: 'prod' }],
+        ExpectedCount: 12,
+        DeleteKeyPair: true,
+      });
+    });
+
+    it('takes "*" for every region that holds the key pair', () => {
+      // Act
+      const request = parseRequest({ ...holders, RegionId: '*' }, 1000);
+      // Assess
+      expect(request).toMatchObject({ RegionId: '*', Regions: '*' });
+    });
+
+    it('refuses InstanceIds with a Target, AllInstances outside Online, bad tags, all at once', () => {
+      // Prepare
+      const payload = {
+        ...valid,
+        Target: 'AllInstances',
+        Tags: [{ Key: '', Value: 'x' }, { Key: 'env' }],
+        ExpectedCount: -1,
+      };
+      // Act
+      const problems = problemsOf(payload);
+      // Assess
+      expect(problems.map((problem) => problem.pointer)).toEqual([
+        '/Tags/0/Key',
+        '/Tags/1/Value',
+        '/ExpectedCount',
+        '/InstanceIds',
+        '/Target',
+      ]);
+    });
+
+    it('refuses Target-only fields and several regions without a Target', () => {
+      // Prepare
+      const payload = {
+        ...valid,
+        RegionId: '*',
+        Tags: [{ Key: 'env', Value: 'prod' }],
+        ExpectedCount: 3,
+      };
+      // Act
+      const problems = problemsOf(payload);
+      // Assess
+      expect(problems).toStrictEqual([
+        { pointer: '/Tags', detail: 'needs Target (Holders or AllInstances)' },
+        { pointer: '/ExpectedCount', detail: 'needs Target (Holders or AllInstances)' },
+        {
+          pointer: '/RegionId',
+          detail: 'names one region when InstanceIds are given; several regions need Target',
+        },
+      ]);
+    });
+
+    it.each([
+      [[], '/RegionId'],
+      [['cn-hangzhou', 'CN'], '/RegionId/1'],
+      ['**', '/RegionId'],
+      [Array.from({ length: 21 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })), '/Tags'],
+    ])('refuses %p at %s', (value, pointer) => {
+      // Prepare
+      const field = pointer.startsWith('/Tags') ? 'Tags' : 'RegionId';
+      // Act
+      const problems = problemsOf({ ...holders, [field]: value });
+      // Assess
+      expect(problems.map((problem) => problem.pointer)).toEqual([pointer]);
+    });
   });
 
   it('escapes JSON Pointer tokens', () => {

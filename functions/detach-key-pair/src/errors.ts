@@ -75,6 +75,47 @@ export class PayloadTooLargeError extends DetachKeyPairError {
   }
 }
 
+/** How many instances one region contributed to a selection, and a few of them. */
+export interface RegionSelection {
+  regionId: string;
+  count: number;
+  sampleIds: string[];
+}
+
+/** The instances selected are not as many as the caller said (ExpectedCount): nothing changed. */
+export class SelectionMismatchError extends DetachKeyPairError {
+  override readonly name = 'SelectionMismatchError';
+  readonly code = 'SelectionMismatch';
+  constructor(
+    readonly expected: number,
+    readonly found: number,
+    readonly byRegion: RegionSelection[],
+  ) {
+    const where = byRegion
+      .map(({ regionId, count, sampleIds }) =>
+        sampleIds.length > 0
+          ? `${regionId}: ${count}, e.g. ${sampleIds.join(', ')}`
+          : `${regionId}: 0`,
+      )
+      .join('; ');
+    super(
+      `ExpectedCount is ${expected}, but ${found} instance(s) were selected (${where}). Nothing was changed.`,
+    );
+  }
+}
+
+/** `RegionId: "*"` and the key pair exists in none of the regions searched. */
+export class KeyPairNowhereError extends DetachKeyPairError {
+  override readonly name = 'KeyPairNowhereError';
+  readonly code = 'InvalidKeyPairName.NotFound';
+  constructor(
+    readonly keyPairName: string,
+    readonly regionCount: number,
+  ) {
+    super(`The key pair ${keyPairName} exists in none of the ${regionCount} region(s) searched.`);
+  }
+}
+
 /** An environment variable holds a value the function cannot use. Never the caller's fault. */
 export class ConfigurationError extends DetachKeyPairError {
   override readonly name = 'ConfigurationError';

@@ -7,9 +7,9 @@ import { Deadline, type Clock } from './deadline';
 import { resolveEndpoint, type EcsEndpoint } from './ecs/endpoint';
 import type { AccessCredentials, EcsPort } from './ecs/port';
 import { DetachKeyPairError } from './errors';
-import { buildResult } from './job/assemble';
+import { buildRequestResult } from './job/assemble';
 import type { RetryPolicy } from './job/retry';
-import { runJob } from './job/run';
+import { runRequest } from './job/run';
 import { describeError, type Logger } from './log';
 import { enforcePolicy } from './policy';
 import { errorResult, retryableFailure, type ErrorResult } from './present/event-reply';
@@ -88,6 +88,7 @@ interface RequestLogFields {
   region?: string;
   keyPairName?: string;
   instanceCount?: number;
+  target?: string;
   dryRun?: boolean;
   mode?: string;
 }
@@ -148,13 +149,19 @@ function logFailure(scope: Scope, error: unknown, requestFields: RequestLogField
  * One line per instance when the job went into guests or restarted them: the record an audit
  * reads in SLS. The key appears by its fingerprint only.
  */
-function logInstances(log: Logger, result: DetachResult, keyFingerprint: string | undefined) {
+function logInstances(
+  log: Logger,
+  result: DetachResult,
+  fingerprints: ReadonlyMap<string, string | undefined>,
+) {
   for (const entry of result.Results) {
+    // Key pairs are regional: the same name may hold another key in each region.
+    const region = entry.RegionId ?? result.RegionId;
     log.info(
       {
-        region: result.RegionId,
+        region,
         keyPairName: result.KeyPairName,
-        keyFingerprint,
+        keyFingerprint: fingerprints.get(region),
         mode: result.Mode,
         dryRun: result.DryRun,
         instanceId: entry.InstanceId,
@@ -184,23 +191,31 @@ async function detach(
   Object.assign(requestFields, {
     region: request.RegionId,
     keyPairName: request.KeyPairName,
-    instanceCount: request.InstanceIds.length,
+    instanceCount: request.Target ? undefined : request.InstanceIds.length,
+    target: request.Target,
     dryRun: request.DryRun,
     mode: request.Mode,
   });
   enforcePolicy(request, config);
   log.debug(requestFields, 'request accepted');
-  const endpoint = resolveEndpoint(request.RegionId, config.ecsEndpoint);
-  const port = await deps.ecsPortFor(fc.credentials, endpoint, request.RegionId);
-  const job = await runJob(request, {
-    port,
+  const outcome = await runRequest(request, {
+    // A port per region: each region has its own endpoint.
+    portFor: (regionId) =>
+      deps.ecsPortFor(fc.credentials, resolveEndpoint(regionId, config.ecsEndpoint), regionId),
     deadline: scope.deadline,
     clock: deps.clock,
     retryPolicy: deps.retryPolicy,
     concurrency: config.ecsConcurrency,
+    maxInstances: config.maxInstances,
+    allowedRegions: config.allowedRegions,
   });
-  const result = buildResult(scope.requestId, request, job.outcomes, job.ecsRequestIds, job);
-  if (request.Mode !== 'Detach') logInstances(log, result, job.keyFingerprint);
+  const result = buildRequestResult(scope.requestId, request, outcome);
+  if (request.Mode !== 'Detach') {
+    const fingerprints = new Map(
+      outcome.regions.map(({ request: ran, outcome: job }) => [ran.RegionId, job.keyFingerprint]),
+    );
+    logInstances(log, result, fingerprints);
+  }
   log.info(
     {
       ...requestFields,

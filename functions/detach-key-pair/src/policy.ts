@@ -1,6 +1,6 @@
 import type { Config } from './config';
 import { PolicyDeniedError, type FieldProblem } from './errors';
-import type { DetachRequest } from './request';
+import { ALL_REGIONS, type DetachRequest } from './request';
 
 /** `*` matches any run of characters, `?` one character; everything else is literal. */
 export function globToRegExp(glob: string): RegExp {
@@ -18,10 +18,13 @@ export function globToRegExp(glob: string): RegExp {
 export function enforcePolicy(request: DetachRequest, config: Config): void {
   const problems: FieldProblem[] = [];
   const { allowedRegions, allowedKeyPairNames } = config;
-  if (allowedRegions.length > 0 && !allowedRegions.includes(request.RegionId)) {
+  // "*" looks only where ALLOWED_REGIONS allows (job/run.ts), so it breaks no rule here.
+  const named = request.Regions === ALL_REGIONS ? [] : (request.Regions ?? [request.RegionId]);
+  const outside = named.filter((regionId) => !allowedRegions.includes(regionId));
+  if (allowedRegions.length > 0 && outside.length > 0) {
     problems.push({
       pointer: '/RegionId',
-      detail: `Region ${request.RegionId} is not in ALLOWED_REGIONS (${allowedRegions.join(', ')}).`,
+      detail: `Region ${outside.join(', ')} is not in ALLOWED_REGIONS (${allowedRegions.join(', ')}).`,
     });
   }
   if (

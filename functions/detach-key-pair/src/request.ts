@@ -1,5 +1,6 @@
 // zod/mini rather than classic zod: a tenth of the size and load time, which a cold start pays.
 import * as z from 'zod/mini';
+import { DESCRIBE_INSTANCES_MAX_TAGS, type InstanceTag } from './ecs/port';
 import { ValidationError, type FieldProblem } from './errors';
 import { isRecord } from './values';
 
@@ -11,11 +12,32 @@ import { isRecord } from './values';
 export const MODES = ['Detach', 'Online', 'Reboot'] as const;
 export type Mode = (typeof MODES)[number];
 
+/**
+ * What the function acts on when no ids are given: every instance ECS says holds the key pair, or
+ * (Online only) every Linux instance, since a guest may accept a key ECS no longer records.
+ */
+export const TARGETS = ['Holders', 'AllInstances'] as const;
+export type Target = (typeof TARGETS)[number];
+
+/** `"*"`: every region in which the key pair exists. */
+export const ALL_REGIONS = '*';
+
 /** A request that passed validation: ids trimmed, de-duplicated, in the order first given. */
 export interface DetachRequest {
+  /** The region the job works in; for a request over several, as the caller wrote it. */
   RegionId: string;
+  /** The regions asked for, de-duplicated, or `"*"`; absent means RegionId alone. */
+  Regions?: string[] | typeof ALL_REGIONS;
   KeyPairName: string;
+  /** The ids given; with a Target, the ids selected in the job's region. */
   InstanceIds: string[];
+  Target?: Target;
+  /** With a Target: only instances carrying every one of these tags; absent means none. */
+  Tags?: InstanceTag[];
+  /** With a Target: how many instances the caller expects the selection to hold. */
+  ExpectedCount?: number;
+  /** Delete the key pair from each region once no instance there holds it; absent means not. */
+  DeleteKeyPair?: boolean;
   DryRun: boolean;
   Mode: Mode;
   /** Reboot only: instances restarting at once; absent means 10 % of them, at least 1. */
@@ -32,7 +54,14 @@ export const REQUEST_FIELDS = [
   'Mode',
   'MaxUnavailable',
   'ForceReboot',
+  'Target',
+  'Tags',
+  'ExpectedCount',
+  'DeleteKeyPair',
 ] as const;
+
+/** Fields that narrow or check a selection, so mean nothing without a Target. */
+const TARGET_ONLY_FIELDS = ['Tags', 'ExpectedCount'] as const;
 
 /** Fields that mean something in one mode only. */
 const MODE_ONLY_FIELDS: ReadonlyArray<{ field: (typeof REQUEST_FIELDS)[number]; mode: Mode }> = [
@@ -61,12 +90,66 @@ function requiredString(kind: string) {
   });
 }
 
-const regionId = requiredString('a region id such as cn-hangzhou').check(
-  z.superRefine((value, ctx) => {
-    if (value.length > MAX_REGION_ID_LENGTH || !REGION_ID.test(value)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a region id such as cn-hangzhou' });
+function isRegionId(value: string): boolean {
+  return value.length <= MAX_REGION_ID_LENGTH && REGION_ID.test(value);
+}
+
+/** More regions than any cloud has: a longer list is a mistake, not a scope. */
+const MAX_REGIONS = 64;
+const REGION_FORMS = `must be a region id such as cn-hangzhou, a list of them, or "${ALL_REGIONS}"`;
+
+/** A region, a list of regions, or `"*"`. */
+const regionId = z.pipe(
+  z.unknown(),
+  z.transform((value, ctx): { text: string; regions: DetachRequest['Regions'] } => {
+    const report = (message: string, path: (string | number)[] = []) => {
+      ctx.issues.push({ code: 'custom', message, input: value, path });
+      return z.NEVER;
+    };
+    if (value === undefined) return report('is required');
+    if (value === ALL_REGIONS) return { text: ALL_REGIONS, regions: ALL_REGIONS };
+    if (typeof value === 'string') {
+      return isRegionId(value)
+        ? { text: value, regions: [value] }
+        : report('must be a region id such as cn-hangzhou');
     }
+    if (!Array.isArray(value) || value.length === 0 || value.length > MAX_REGIONS) {
+      return report(`${REGION_FORMS} (1 to ${MAX_REGIONS})`);
+    }
+    const bad = value.findIndex((entry) => typeof entry !== 'string' || !isRegionId(entry));
+    if (bad >= 0) return report('must be a region id such as cn-hangzhou', [bad]);
+    const regions = [...new Set(value as string[])];
+    return { text: regions.join(','), regions };
   }),
+);
+
+const target = z.optional(z.enum(TARGETS, { error: `must be one of ${TARGETS.join(', ')}` }));
+
+/** ECS's limit on DescribeInstances' Tag.N, and on a tag's key and value (CreateTags). */
+const MAX_TAG_LENGTH = 128;
+const tagPart = (name: string, min: number) =>
+  z
+    .string({ error: `must be a string (the tag's ${name})` })
+    .check(
+      z.minLength(min, { error: `must be 1-${MAX_TAG_LENGTH} characters` }),
+      z.maxLength(MAX_TAG_LENGTH, { error: `must be at most ${MAX_TAG_LENGTH} characters` }),
+    );
+
+const tags = z.optional(
+  z
+    .array(
+      z.strictObject(
+        { Key: tagPart('key', 1), Value: tagPart('value', 0) },
+        { error: 'must be an object {Key, Value}' },
+      ),
+      { error: 'must be a list of {Key, Value} objects' },
+    )
+    .check(
+      z.minLength(1, { error: `must hold 1 to ${DESCRIBE_INSTANCES_MAX_TAGS} tags` }),
+      z.maxLength(DESCRIBE_INSTANCES_MAX_TAGS, {
+        error: `must hold 1 to ${DESCRIBE_INSTANCES_MAX_TAGS} tags`,
+      }),
+    ),
 );
 
 const keyPairName = requiredString('a key pair name').check(
@@ -103,20 +186,20 @@ const mode = z._default(z.enum(MODES, { error: `must be one of ${MODES.join(', '
 /** At most this many instances restart at once; ECS's RebootInstances takes 100 a call. */
 export const MAX_UNAVAILABLE_LIMIT = 1000;
 
-// An integer, or its digits as a string from a template.
-const maxUnavailable = z.optional(
-  z.pipe(
-    z.union([z.int(), z.pipe(z.string().check(z.regex(/^\d{1,9}$/)), z.transform(Number))], {
-      error: `must be an integer from 1 to ${MAX_UNAVAILABLE_LIMIT}`,
-    }),
-    z.int().check(
-      z.gte(1, { error: `must be an integer from 1 to ${MAX_UNAVAILABLE_LIMIT}` }),
-      z.lte(MAX_UNAVAILABLE_LIMIT, {
-        error: `must be an integer from 1 to ${MAX_UNAVAILABLE_LIMIT}`,
+/** An integer within [min, max], or its digits as a string from a template. */
+function boundedInteger(min: number, max: number) {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.optional(
+    z.pipe(
+      z.union([z.int(), z.pipe(z.string().check(z.regex(/^\d{1,9}$/)), z.transform(Number))], {
+        error,
       }),
+      z.int().check(z.gte(min, { error }), z.lte(max, { error })),
     ),
-  ),
-);
+  );
+}
+
+const maxUnavailable = boundedInteger(1, MAX_UNAVAILABLE_LIMIT);
 
 type IssueSink = (message: string, path?: (string | number)[]) => void;
 
@@ -143,11 +226,7 @@ function instanceIdEntries(value: unknown, maxChars: number, report: IssueSink) 
     return { entries: parsed as unknown[], inString: true };
   }
   if (Array.isArray(value)) return { entries: value as unknown[], inString: false };
-  report(
-    value === undefined
-      ? 'is required'
-      : 'must be a JSON array of instance ids, a string holding one, or a comma-separated string',
-  );
+  report('must be a JSON array of instance ids, a string holding one, or a comma-separated string');
   return undefined;
 }
 
@@ -197,11 +276,15 @@ function buildRequestSchema(maxInstances: number) {
     {
       RegionId: regionId,
       KeyPairName: keyPairName,
-      InstanceIds: instanceIdsSchema(maxInstances),
+      InstanceIds: z.optional(instanceIdsSchema(maxInstances)),
       DryRun: flag,
       Mode: mode,
       MaxUnavailable: maxUnavailable,
       ForceReboot: flag,
+      Target: target,
+      Tags: tags,
+      ExpectedCount: boundedInteger(0, maxInstances),
+      DeleteKeyPair: flag,
     },
     { error: 'The request must be a JSON object' },
   );
@@ -268,13 +351,57 @@ function modeProblems(payload: unknown): FieldProblem[] {
   }));
 }
 
+/** Fields that need a Target, and a Target's own rules (an unknown Target is reported alone). */
+function targetProblems(payload: unknown): FieldProblem[] {
+  if (!isRecord(payload)) return [];
+  const problem = (field: string, detail: string) => ({ pointer: jsonPointer([field]), detail });
+  const given = payload.Target;
+  if (given === undefined) {
+    return [
+      ...(payload.InstanceIds === undefined ? [problem('InstanceIds', 'is required')] : []),
+      ...TARGET_ONLY_FIELDS.filter((field) => payload[field] !== undefined).map((field) =>
+        problem(field, 'needs Target (Holders or AllInstances)'),
+      ),
+      ...(payload.RegionId === ALL_REGIONS || Array.isArray(payload.RegionId)
+        ? [
+            problem(
+              'RegionId',
+              'names one region when InstanceIds are given; several regions need Target',
+            ),
+          ]
+        : []),
+    ];
+  }
+  if (!(TARGETS as readonly unknown[]).includes(given)) return [];
+  return [
+    ...(payload.InstanceIds !== undefined
+      ? [problem('InstanceIds', 'must not be given with Target: give one or the other')]
+      : []),
+    ...(given === 'AllInstances' && (payload.Mode ?? 'Detach') !== 'Online'
+      ? [
+          problem(
+            'Target',
+            'AllInstances needs Mode Online: only a guest can say it still accepts the key',
+          ),
+        ]
+      : []),
+  ];
+}
+
 /** Validates a payload, reporting every problem at once; throws ValidationError. */
 export function parseRequest(payload: unknown, maxInstances: number): DetachRequest {
   const result = z.safeParse(requestSchemaFor(maxInstances), payload);
   const problems = [
     ...(result.success ? [] : toProblems(result.error.issues)),
     ...modeProblems(payload),
+    ...targetProblems(payload),
   ];
   if (problems.length > 0 || !result.success) throw new ValidationError(problems);
-  return result.data;
+  const { RegionId, InstanceIds, ...rest } = result.data;
+  return {
+    ...rest,
+    RegionId: RegionId.text,
+    Regions: RegionId.regions,
+    InstanceIds: InstanceIds ?? [],
+  };
 }

@@ -1,5 +1,5 @@
 /** The outcome model: what happened to each instance, and the result a caller receives. */
-import type { Mode } from './request';
+import type { Mode, Target } from './request';
 
 /**
  * Detached: ECS detached the key pair. Revoked (Online): the key was removed from the guest,
@@ -50,6 +50,8 @@ export type PasswordLogin = 'AfterNextRestart' | 'Now';
 
 export interface InstanceResult {
   InstanceId: string;
+  /** With a Target: the instance's region. */
+  RegionId?: string;
   Status: InstanceStatus;
   Success: boolean;
   Code: string;
@@ -71,6 +73,29 @@ export interface InstanceResult {
   RestartWave?: number;
 }
 
+/**
+ * DeleteKeyPair in one region. Deleted: ECS deleted it. WouldDelete: a dry run's plan. Kept: an
+ * instance failed or still holds it (Code says which). Failed: ECS refused the call otherwise.
+ */
+export interface KeyPairDeletion {
+  Status: 'Deleted' | 'WouldDelete' | 'Kept' | 'Failed';
+  Code: string;
+  Message: string;
+}
+
+/** With a Target: what happened in one region. */
+export interface RegionSummary {
+  RegionId: string;
+  /** Instances the Target selected there; each has an entry in Results. */
+  SelectedCount: number;
+  FailCount: number;
+  /** Present when the request asked for DeleteKeyPair. */
+  KeyPair?: KeyPairDeletion;
+  /** Present when the region failed as a whole; the other regions went on. */
+  Code?: string;
+  Message?: string;
+}
+
 export interface DetachResult {
   RequestId: string;
   RegionId: string;
@@ -88,6 +113,10 @@ export interface DetachResult {
   DeadlineExceeded: boolean;
   Results: InstanceResult[];
   EcsRequestIds: string[];
+  /** Present when the request selected its instances by Target. */
+  Target?: Target;
+  /** With a Target: one summary per region searched, in the order the request named them. */
+  Regions?: RegionSummary[];
 }
 
 /** Every instance a failed call covered shares its cause. */

@@ -1,11 +1,11 @@
 /**
  * DescribeInstances: the region's instances, optionally only the listed ids (at most 100), only
- * those holding a key pair, or in a status; paged by MaxResults/NextToken or, when neither is
+ * those holding a key pair, in a status, or carrying every one of up to 20 tags; paged by MaxResults/NextToken or, when neither is
  * given, by the deprecated PageNumber/PageSize. Either way ten a page unless told otherwise.
  */
-import { EcsApiError } from '../errors';
+import { EcsApiError, invalidParameter } from '../errors';
 import { instanceArn } from '../ram';
-import type { InstanceRecord } from '../state';
+import type { InstanceRecord, InstanceTag } from '../state';
 import { pageByNumber, pageByToken } from './paging';
 import { idListParam, intParam, regionParam } from './params';
 import type { Action, ActionContext, Params } from './types';
@@ -13,6 +13,8 @@ import type { Action, ActionContext, Params } from './types';
 const MAX_IDS = 100;
 const DEFAULT_PAGE = 10;
 const MAX_PAGE = 100;
+const MAX_TAGS = 20;
+const STATUSES = new Set(['Pending', 'Running', 'Starting', 'Stopping', 'Stopped']);
 
 const malformedIds = (): EcsApiError =>
   new EcsApiError(
@@ -28,6 +30,47 @@ interface Filters {
   ids?: string[];
   keyPairName?: string;
   status?: string;
+  /** Every one must match; a tag without a Value matches any value of its Key. */
+  tags: Array<{ key: string; value?: string }>;
+}
+
+/** Tag.N.Key / Tag.N.Value, N from 1 to 20. */
+function tagFilters(params: Params): Filters['tags'] {
+  const byN = new Map<number, { key?: string; value?: string }>();
+  for (const [name, value] of Object.entries(params)) {
+    const match = /^Tag\.(\d+)\.(Key|Value)$/.exec(name);
+    if (!match || value === undefined) continue;
+    const n = Number(match[1]);
+    if (n < 1 || n > MAX_TAGS) {
+      throw new EcsApiError(
+        400,
+        'InvalidTagCount',
+        'The specified tags are beyond the permitted range.',
+      );
+    }
+    const tag = byN.get(n) ?? {};
+    if (match[2] === 'Key') tag.key = value;
+    else tag.value = value;
+    byN.set(n, tag);
+  }
+  return [...byN.values()].map(({ key, value }) => {
+    if (!key) throw invalidParameter('Tag.N.Key');
+    return { key, value };
+  });
+}
+
+function carriesTags(tags: readonly InstanceTag[], wanted: Filters['tags']): boolean {
+  return wanted.every(({ key, value }) =>
+    tags.some((tag) => tag.Key === key && (value === undefined || tag.Value === value)),
+  );
+}
+
+function statusFilter(status: string | undefined): string | undefined {
+  if (!status) return undefined;
+  if (!STATUSES.has(status)) {
+    throw new EcsApiError(404, 'InvalidStatus.NotFound', 'The specified Status does not exist.');
+  }
+  return status;
 }
 
 function parseFilters(params: Params, context: ActionContext): Filters {
@@ -35,13 +78,14 @@ function parseFilters(params: Params, context: ActionContext): Filters {
     regionId: regionParam(params, context),
     ids: idListParam(params, 'InstanceIds', MAX_IDS, malformedIds),
     keyPairName: params.KeyPairName || undefined,
-    status: params.Status || undefined,
+    status: statusFilter(params.Status),
+    tags: tagFilters(params),
   };
 }
 
 /** Matches in creation order, taken from the narrowest index the filters allow. */
 function candidates(
-  { regionId, ids, keyPairName, status }: Filters,
+  { regionId, ids, keyPairName, status, tags }: Filters,
   context: ActionContext,
 ): readonly InstanceRecord[] {
   let found: readonly InstanceRecord[];
@@ -56,6 +100,7 @@ function candidates(
   } else {
     found = context.state.instancesIn(regionId);
   }
+  if (tags.length > 0) found = found.filter((r) => carriesTags(r.tags, tags));
   return status ? found.filter((r) => context.state.statusOf(r) === status) : found;
 }
 
@@ -74,6 +119,7 @@ function describe(record: InstanceRecord, context: ActionContext): Record<string
     // ECS answers an empty string, not an absent field, for an instance with no key pair.
     KeyPairName: record.keyPairName ?? '',
     InstanceType: 'ecs.g7.large',
+    Tags: { Tag: record.tags.map((tag) => ({ TagKey: tag.Key, TagValue: tag.Value })) },
     CreationTime: record.creationTime,
   };
 }

@@ -1,6 +1,7 @@
 /** The actions the emulator answers, by their API names. */
 import { attachKeyPair } from './attach-key-pair';
 import { createKeyPair } from './create-key-pair';
+import { deleteKeyPairs } from './delete-key-pairs';
 import { describeCloudAssistantStatus } from './describe-cloud-assistant-status';
 import { describeInstanceStatus } from './describe-instance-status';
 import { describeInstances } from './describe-instances';
@@ -19,6 +20,7 @@ import type { Action } from './types';
 export const ACTIONS: ReadonlyMap<string, Action> = new Map([
   ['AttachKeyPair', attachKeyPair],
   ['CreateKeyPair', createKeyPair],
+  ['DeleteKeyPairs', deleteKeyPairs],
   ['DescribeCloudAssistantStatus', describeCloudAssistantStatus],
   ['DescribeInstanceStatus', describeInstanceStatus],
   ['DescribeInstances', describeInstances],

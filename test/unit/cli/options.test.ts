@@ -61,3 +61,63 @@ describe('resolveRunPlan: modes', () => {
     expect(act).toThrow(UsageError);
   });
 });
+
+describe('resolveRunPlan: selecting by target', () => {
+  const selecting = (extra: Partial<CliFlags>) => flags({ instances: undefined, ...extra });
+
+  it('sends one selection with its tags, regions, expected count and key pair deletion', () => {
+    // Act
+    const plan = resolveRunPlan(
+      selecting({
+        region: undefined,
+        target: 'holders',
+        tag: ['env=prod', 'team=a=b'],
+        regions: 'cn-hangzhou,cn-shanghai',
+        expectedCount: '0',
+        deleteKeyPair: true,
+      }),
+      ENV,
+      noFile,
+    );
+    // Assess
+    expect(plan.request).toEqual({
+      RegionId: ['cn-hangzhou', 'cn-shanghai'],
+      KeyPairName: 'leaked-key',
+      DryRun: false,
+      Mode: 'Detach',
+      Target: 'Holders',
+      Tags: [
+        { Key: 'env', Value: 'prod' },
+        { Key: 'team', Value: 'a=b' },
+      ],
+      ExpectedCount: 0,
+      DeleteKeyPair: true,
+    });
+    expect(plan.instanceIds).toEqual([]);
+  });
+
+  it('asks every region that has the key for --regions all, and AllInstances for --target all', () => {
+    // Act
+    const plan = resolveRunPlan(
+      selecting({ region: undefined, target: 'all', mode: 'Online', regions: 'all' }),
+      ENV,
+      noFile,
+    );
+    // Assess
+    expect(plan.request).toMatchObject({ RegionId: '*', Target: 'AllInstances' });
+  });
+
+  it.each<[Partial<CliFlags>, string]>([
+    [{ target: 'every' }, '--target must be holders or all'],
+    [{ target: 'holders', instances: 'i-bp1example0000000001' }, 'not both'],
+    [{ target: 'holders', regions: 'cn-shanghai' }, 'give --region or --regions'],
+    [{ target: 'holders', tag: ['env'] }, '--tag must be key=value'],
+    [{ target: 'holders', expectedCount: '-1' }, '--expected-count must be a whole number'],
+    [{ tag: ['env=prod'] }, 'go with --target'],
+  ])('refuses %p before sending anything', (extra, message) => {
+    // Act
+    const act = () => resolveRunPlan(selecting(extra), ENV, noFile);
+    // Assess
+    expect(act).toThrow(message);
+  });
+});

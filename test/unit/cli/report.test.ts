@@ -74,3 +74,33 @@ describe('summary', () => {
     expect(texts.filter((text) => text.includes(ANSI_ESCAPE))).toEqual([]);
   });
 });
+
+describe('summary of a selection', () => {
+  it('adds a table of the regions searched, with what became of the key pair', () => {
+    // Prepare
+    const merged = mergeResults({ ...request, RegionId: '*', Target: 'Holders' }, [
+      {
+        kind: 'result',
+        result: {
+          ...result('req-1', [entry('i-a', 'Detached')], ['ecs-1']),
+          Target: 'Holders',
+          Regions: [
+            {
+              RegionId: 'cn-hangzhou',
+              SelectedCount: 1,
+              FailCount: 0,
+              KeyPair: { Status: 'Deleted', Code: 'Deleted', Message: '' },
+            },
+          ],
+        },
+      },
+    ]);
+
+    // Act
+    const text = summary(merged, { colour: false });
+
+    // Assess
+    expect(text).toContain('Key pair demo-key in *:');
+    expect(text).toMatch(/cn-hangzhou\s*│\s*1\s*│\s*0\s*│\s*Deleted \(Deleted\)/);
+  });
+});

@@ -1,11 +1,11 @@
 /** Function results as one invocation returns them, for the CLI's merging and reporting. */
 import type { DetachResult, InstanceResult, RunRequest } from '../../../cli/result';
 
-export const request: RunRequest = {
+export const request = {
   RegionId: 'cn-hangzhou',
   KeyPairName: 'demo-key',
   DryRun: false,
-};
+} satisfies RunRequest;
 
 export function entry(InstanceId: string, Status: InstanceResult['Status']): InstanceResult {
   return {

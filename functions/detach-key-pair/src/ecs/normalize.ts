@@ -2,7 +2,7 @@
  * The one place where ECS's loose values ("true", "2", or true, 2, depending on the SDK's cast
  * and the API's examples) become typed values. Nothing past the port reads a LooseScalar.
  */
-import type { DescribedInstance, DetachKeyPairReply, LooseScalar } from './port';
+import type { DescribedInstance, DetachKeyPairReply, LooseScalar, RegionsReply } from './port';
 
 export function toBoolean(value: LooseScalar): boolean {
   return value === true || (typeof value === 'string' && value.trim().toLowerCase() === 'true');
@@ -49,4 +49,9 @@ export function normalizeDetachReply(reply: DetachKeyPairReply): NormalizedDetac
     });
   }
   return { requestId: reply.requestId, entries };
+}
+
+/** The region ids DescribeRegions listed, blanks left out. */
+export function normalizeRegionIds(reply: RegionsReply): string[] {
+  return reply.regionIds.map((regionId) => toText(regionId).trim()).filter((id) => id !== '');
 }

@@ -19,10 +19,20 @@ export interface CallOptions {
   timeoutMs: number;
 }
 
+/** An instance tag, as the request and ECS name its parts. */
+export interface InstanceTag {
+  Key: string;
+  Value: string;
+}
+
+/** Either ids (at most 100), or filters that select instances (paged by nextToken). */
 export interface DescribeInstancesInput {
   regionId: string;
-  /** At most 100. */
-  instanceIds: string[];
+  instanceIds?: string[];
+  /** Only instances that hold this key pair. */
+  keyPairName?: string;
+  /** Only instances carrying every one of these tags (1 to 20). */
+  tags?: readonly InstanceTag[];
   nextToken?: string;
 }
 
@@ -71,6 +81,21 @@ export interface KeyPairLookup {
   /** OpenSSH `type base64 [comment]`, when asked for and ECS sent it. */
   publicKey?: string;
   fingerprint?: string;
+}
+
+export interface DeleteKeyPairsInput {
+  regionId: string;
+  /** At most 100. */
+  keyPairNames: string[];
+}
+
+export interface DeleteKeyPairsReply {
+  requestId?: string;
+}
+
+export interface RegionsReply {
+  requestId?: string;
+  regionIds: LooseScalar[];
 }
 
 export interface AgentStatusInput {
@@ -175,6 +200,10 @@ export interface EcsPort {
   detachKeyPair(input: DetachKeyPairInput, options: CallOptions): Promise<DetachKeyPairReply>;
   /** Whether the region has a key pair of exactly this name (DescribeKeyPairs). */
   findKeyPair(input: KeyPairLookupInput, options: CallOptions): Promise<KeyPairLookup>;
+  /** Fails as a whole (InvalidParameter.KeypairAlreadyAttachedInstance) while any holds one. */
+  deleteKeyPairs(input: DeleteKeyPairsInput, options: CallOptions): Promise<DeleteKeyPairsReply>;
+  /** The regions the account can use (DescribeRegions). */
+  describeRegions(options: CallOptions): Promise<RegionsReply>;
   describeCloudAssistantStatus(
     input: AgentStatusInput,
     options: CallOptions,
@@ -190,6 +219,7 @@ export interface EcsPort {
 }
 
 export const DESCRIBE_INSTANCES_MAX_IDS = 100;
+export const DESCRIBE_INSTANCES_MAX_TAGS = 20;
 export const DETACH_KEY_PAIR_MAX_IDS = 50;
 export const CLOUD_ASSISTANT_STATUS_MAX_IDS = 50;
 export const RUN_COMMAND_MAX_IDS = 100;

@@ -10,7 +10,12 @@ import { createHash } from 'node:crypto';
 import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import Credential from '@alicloud/credentials';
 import * as $dara from '@darabonba/typescript';
-import { DescribeInstancesRequest } from '@alicloud/ecs20140526/dist/models/DescribeInstancesRequest';
+import {
+  DescribeInstancesRequest,
+  DescribeInstancesRequestTag,
+} from '@alicloud/ecs20140526/dist/models/DescribeInstancesRequest';
+import { DeleteKeyPairsRequest } from '@alicloud/ecs20140526/dist/models/DeleteKeyPairsRequest';
+import { DescribeRegionsRequest } from '@alicloud/ecs20140526/dist/models/DescribeRegionsRequest';
 import { DescribeKeyPairsRequest } from '@alicloud/ecs20140526/dist/models/DescribeKeyPairsRequest';
 import { DetachKeyPairRequest } from '@alicloud/ecs20140526/dist/models/DetachKeyPairRequest';
 import { DescribeCloudAssistantStatusRequest } from '@alicloud/ecs20140526/dist/models/DescribeCloudAssistantStatusRequest';
@@ -26,6 +31,8 @@ import type {
   AgentStatusInput,
   AgentStatusPage,
   CallOptions,
+  DeleteKeyPairsInput,
+  DeleteKeyPairsReply,
   DescribeInstancesInput,
   DescribeInstancesPage,
   DetachKeyPairInput,
@@ -40,6 +47,7 @@ import type {
   LooseScalar,
   RebootInstancesInput,
   RebootInstancesReply,
+  RegionsReply,
   RunCommandInput,
   RunCommandReply,
 } from './port';
@@ -228,7 +236,11 @@ class EcsSdkPort implements EcsPort {
   ): Promise<DescribeInstancesPage> {
     const request = new DescribeInstancesRequest({
       regionId: input.regionId,
-      instanceIds: JSON.stringify(input.instanceIds),
+      instanceIds: input.instanceIds && JSON.stringify(input.instanceIds),
+      keyPairName: input.keyPairName,
+      tag: input.tags?.map(
+        (tag) => new DescribeInstancesRequestTag({ key: tag.Key, value: tag.Value }),
+      ),
       maxResults: 100,
       nextToken: input.nextToken,
     });
@@ -238,6 +250,8 @@ class EcsSdkPort implements EcsPort {
       {
         RegionId: request.regionId,
         InstanceIds: request.instanceIds,
+        KeyPairName: request.keyPairName,
+        Tag: request.tag,
         MaxResults: request.maxResults,
         NextToken: request.nextToken,
       },
@@ -312,6 +326,32 @@ class EcsSdkPort implements EcsPort {
         };
       },
     );
+  }
+
+  async deleteKeyPairs(
+    input: DeleteKeyPairsInput,
+    options: CallOptions,
+  ): Promise<DeleteKeyPairsReply> {
+    const request = new DeleteKeyPairsRequest({
+      regionId: input.regionId,
+      keyPairNames: JSON.stringify(input.keyPairNames),
+    });
+    request.validate();
+    return this.call(
+      'DeleteKeyPairs',
+      { RegionId: request.regionId, KeyPairNames: request.keyPairNames },
+      options,
+      (body) => ({ requestId: optionalText(body, 'RequestId') }),
+    );
+  }
+
+  async describeRegions(options: CallOptions): Promise<RegionsReply> {
+    const request = new DescribeRegionsRequest({});
+    request.validate();
+    return this.call('DescribeRegions', {}, options, (body) => ({
+      requestId: optionalText(body, 'RequestId'),
+      regionIds: listOf(body, 'Regions', 'Region').map((region) => scalar(region, 'RegionId')),
+    }));
   }
 
   async describeCloudAssistantStatus(

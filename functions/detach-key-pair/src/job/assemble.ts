@@ -1,13 +1,19 @@
-/** The result stage: exactly one entry per distinct requested instance, and the counts. */
+/**
+ * The result stage: exactly one entry per distinct requested (or, with a Target, selected)
+ * instance, and the counts; with a Target, each entry's region and a summary per region.
+ */
 import type { DetachRequest } from '../request';
-import type {
-  DetachResult,
-  InstanceOutcome,
-  InstanceResult,
-  InstanceStatus,
-  PasswordLogin,
+import {
+  failedBy,
+  type DetachResult,
+  type InstanceOutcome,
+  type InstanceResult,
+  type InstanceStatus,
+  type PasswordLogin,
+  type RegionSummary,
 } from '../result';
 import type { Ledger } from './ledger';
+import type { RegionOutcome, RequestOutcome } from './run';
 
 const NOT_PROCESSED: InstanceOutcome = {
   status: 'Failed',
@@ -57,6 +63,17 @@ function entryFor(
   return entry;
 }
 
+function entriesFor(
+  request: DetachRequest,
+  outcomes: ReadonlyMap<string, InstanceOutcome>,
+  findings: JobFindings,
+  unanswered: InstanceOutcome,
+): InstanceResult[] {
+  return request.InstanceIds.map((instanceId) =>
+    entryFor(instanceId, outcomes.get(instanceId) ?? unanswered, request, findings),
+  );
+}
+
 export function buildResult(
   requestId: string,
   request: DetachRequest,
@@ -64,9 +81,20 @@ export function buildResult(
   ecsRequestIds: readonly string[],
   findings: JobFindings = NO_FINDINGS,
 ): DetachResult {
-  const results = request.InstanceIds.map((instanceId) =>
-    entryFor(instanceId, outcomes.get(instanceId) ?? NOT_PROCESSED, request, findings),
+  return counted(
+    requestId,
+    request,
+    entriesFor(request, outcomes, findings, NOT_PROCESSED),
+    ecsRequestIds,
   );
+}
+
+function counted(
+  requestId: string,
+  request: DetachRequest,
+  results: InstanceResult[],
+  ecsRequestIds: readonly string[],
+): DetachResult {
   const count = (status: InstanceStatus) =>
     results.filter((result) => result.Status === status).length;
   return {
@@ -85,5 +113,51 @@ export function buildResult(
     DeadlineExceeded: results.some((result) => result.Code === 'DeadlineExceeded'),
     Results: results,
     EcsRequestIds: [...ecsRequestIds],
+  };
+}
+
+/** One region's entries, each naming the region, and its summary. */
+function regionPart({ request, outcome, keyPair, failure }: RegionOutcome) {
+  const unanswered = failure ? failedBy(failure) : NOT_PROCESSED;
+  const results = entriesFor(request, outcome.outcomes, outcome, unanswered).map(
+    ({ InstanceId, ...entry }) => ({ InstanceId, RegionId: request.RegionId, ...entry }),
+  );
+  const summary: RegionSummary = {
+    RegionId: request.RegionId,
+    SelectedCount: request.InstanceIds.length,
+    FailCount: results.filter((entry) => entry.Status === 'Failed').length,
+  };
+  if (keyPair) summary.KeyPair = keyPair;
+  if (failure) {
+    summary.Code = failure.code;
+    summary.Message = failure.message;
+  }
+  return { results, summary };
+}
+
+/** The request's result: as buildResult for ids in one region; merged per region for a Target. */
+export function buildRequestResult(
+  requestId: string,
+  request: DetachRequest,
+  { regions, scopeRequestIds }: RequestOutcome,
+): DetachResult {
+  if (!request.Target) {
+    const [{ outcome }] = regions;
+    return buildResult(requestId, request, outcome.outcomes, outcome.ecsRequestIds, outcome);
+  }
+  const parts = regions.map(regionPart);
+  const ecsRequestIds = [
+    ...scopeRequestIds,
+    ...regions.flatMap(({ outcome }) => outcome.ecsRequestIds),
+  ];
+  return {
+    ...counted(
+      requestId,
+      request,
+      parts.flatMap(({ results }) => results),
+      ecsRequestIds,
+    ),
+    Target: request.Target,
+    Regions: parts.map(({ summary }) => summary),
   };
 }

@@ -4,6 +4,7 @@
  * of its own across stages.
  */
 import type { Clock, Deadline } from '../deadline';
+import type { NormalizedInstance } from '../ecs/normalize';
 import type { CallOptions, EcsPort } from '../ecs/port';
 import type { DetachRequest, Mode } from '../request';
 import { Ledger } from './ledger';
@@ -27,6 +28,8 @@ export type JobAction =
   | 'DescribeInstances'
   | 'DetachKeyPair'
   | 'DescribeKeyPairs'
+  | 'DescribeRegions'
+  | 'DeleteKeyPairs'
   | 'DescribeCloudAssistantStatus'
   | 'RunCommand'
   | 'DescribeInvocations'
@@ -37,6 +40,8 @@ const DETACH_ACTIONS: readonly JobAction[] = [
   'DescribeInstances',
   'DetachKeyPair',
   'DescribeKeyPairs',
+  'DescribeRegions',
+  'DeleteKeyPairs',
 ];
 
 /**
@@ -59,6 +64,11 @@ export interface Job {
   readonly lookahead: PlanLookahead;
   /** Each action has its own pacer and concurrency ceiling, since ECS throttles per API. */
   readonly calls: Readonly<Record<JobAction, PacedCall>>;
+  /**
+   * What the select stage already learnt of the request's instances, moments ago: the plan
+   * classifies from it rather than describing them again, so the calls grow with the holders once.
+   */
+  readonly described?: ReadonlyMap<string, NormalizedInstance>;
 }
 
 export const ALL_ACTIONS: readonly JobAction[] = [...new Set(Object.values(MODE_ACTIONS).flat())];

@@ -7,11 +7,13 @@ import { isCallFailure, type CallFailure } from './ledger';
 export type DescribePage = (nextToken: string | undefined) => Promise<DescribeInstancesPage>;
 
 /**
- * Every page for one chunk of ids. A repeated token ends the loop, so a misbehaving endpoint
- * cannot keep the function paging until its deadline.
+ * Every page for one chunk of ids or one filter, or the pages until `enough` says so. A repeated
+ * token ends the loop, so a misbehaving endpoint cannot keep the function paging until its
+ * deadline.
  */
 export async function describeChunk(
   describePage: DescribePage,
+  enough: (found: ReadonlyMap<string, NormalizedInstance>) => boolean = () => false,
 ): Promise<Map<string, NormalizedInstance>> {
   const found = new Map<string, NormalizedInstance>();
   const seenTokens = new Set<string>();
@@ -23,6 +25,7 @@ export async function describeChunk(
       found.set(instance.instanceId, instance);
     });
     nextToken = page.nextToken || undefined;
+    if (enough(found)) break;
     if (nextToken !== undefined && seenTokens.has(nextToken)) break;
     if (nextToken !== undefined) seenTokens.add(nextToken);
   } while (nextToken !== undefined);

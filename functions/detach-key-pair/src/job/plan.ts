@@ -1,14 +1,16 @@
 /**
- * The plan stage: DescribeInstances, 100 ids a call, and each instance classified as soon as its
- * chunk returns. Instances that need no detach get their outcome here; each chunk's holders (and,
+ * The plan stage: DescribeInstances, 100 ids a call (or, after a select stage, what it learnt),
+ * and each instance classified as soon as its chunk returns. Instances that need no detach get their outcome here; each chunk's holders (and,
  * for Online, its other Linux instances) go on to the next stage at once, so work on them starts
  * while later chunks are described.
  */
+import type { NormalizedInstance } from '../ecs/normalize';
 import { DESCRIBE_INSTANCES_MAX_IDS } from '../ecs/port';
 import { chunked } from '../values';
 import { classifyInstance } from './classify';
 import type { Job } from './context';
 import { describeIds } from './describe';
+import type { CallFailure } from './ledger';
 
 /** One described chunk, as the next stage needs it. */
 export interface PlannedChunk {
@@ -29,6 +31,12 @@ export interface PlanSummary {
   errors: unknown[];
 }
 
+function isDescribed(
+  found: ReadonlyMap<string, NormalizedInstance> | CallFailure,
+): found is ReadonlyMap<string, NormalizedInstance> {
+  return found instanceof Map;
+}
+
 async function planChunk(job: Job, instanceIds: string[], index: number, onChunk: PlanSink) {
   const { ledger, lookahead, request } = job;
   await lookahead.reserve(instanceIds.length);
@@ -37,9 +45,9 @@ async function planChunk(job: Job, instanceIds: string[], index: number, onChunk
     ledger.fail(instanceIds, ledger.stopCause);
     return 0;
   }
-  const found = await describeIds(job, instanceIds);
+  const found = job.described ?? (await describeIds(job, instanceIds));
   lookahead.release(instanceIds.length);
-  if (!(found instanceof Map)) {
+  if (!isDescribed(found)) {
     ledger.fail(instanceIds, found);
     return 0;
   }

@@ -7,6 +7,7 @@ import {
   EcsCallError,
   MethodNotAllowedError,
   PolicyDeniedError,
+  SelectionMismatchError,
   ValidationError,
   type FieldProblem,
 } from '../errors';
@@ -60,6 +61,9 @@ export function problemResponse(error: unknown, requestId: string): HttpResponse
   };
   if (error instanceof ValidationError || error instanceof PolicyDeniedError) {
     document.errors = error.problems;
+  }
+  if (error instanceof SelectionMismatchError) {
+    document.errors = [{ pointer: '/ExpectedCount', detail: error.message }];
   }
   if (error instanceof EcsCallError && error.kind === 'regionNotFound') {
     document.errors = [{ pointer: '/RegionId', detail: 'ECS does not know this region.' }];

@@ -6,10 +6,12 @@ import {
   ConfigurationError,
   DeadlineExceededError,
   EcsCallError,
+  KeyPairNowhereError,
   MalformedPayloadError,
   MethodNotAllowedError,
   PayloadTooLargeError,
   PolicyDeniedError,
+  SelectionMismatchError,
   UnsupportedEventError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -66,6 +68,16 @@ export function problemKindFor(error: unknown): ProblemKind {
   }
   if (error instanceof PolicyDeniedError) {
     return { status: 403, slug: 'policy-denied', title: 'The request breaks the function policy' };
+  }
+  if (error instanceof SelectionMismatchError) {
+    return {
+      status: 409,
+      slug: 'selection-mismatch',
+      title: 'The selection is not what ExpectedCount says',
+    };
+  }
+  if (error instanceof KeyPairNowhereError) {
+    return { status: 404, slug: 'key-pair-not-found', title: 'Key pair not found' };
   }
   if (error instanceof MethodNotAllowedError) {
     return { status: 405, slug: 'method-not-allowed', title: 'Method not allowed' };
