@@ -4,22 +4,17 @@
  * ids: it selects by key, tag and region, refuses a selection the caller did not expect, and
  * deletes the key pair only where nothing holds it any more.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { startEcsEmulator, type EcsEmulator } from '../../local/ecs-emulator';
 import { startFcRuntime, type FcRuntime } from '../../local/fc-runtime';
-import type { RamPolicy } from '../../local/ecs-emulator/ram';
 import type { DetachResult } from '../../functions/detach-key-pair/src/result';
-import { buildCli, cliEnv, fc2Client, REPO_ROOT, requireBuiltBundle, runCli } from './helpers';
+import { buildCli, cliEnv, fc2Client, requireBuiltBundle, runCli } from './helpers';
+import { FUNCTION_ROLE_POLICY } from '../helpers/ram';
 
 const KEY = 'leaked-key';
 const HANGZHOU = 'cn-hangzhou';
 const SHANGHAI = 'cn-shanghai';
 const BEIJING = 'cn-beijing';
 const PROD = [{ Key: 'env', Value: 'prod' }];
-const ROLE_POLICY = JSON.parse(
-  readFileSync(resolve(REPO_ROOT, 'ram/function-role-policy.json'), 'utf8'),
-) as RamPolicy;
 
 interface ErrorAnswer {
   Code: string;
@@ -37,7 +32,7 @@ describe('finding every holder through the built bundle', () => {
     emulator = await startEcsEmulator({ timing: { agentDelayMs: 10 } });
     runtime = await startFcRuntime({
       ecsEmulator: emulator,
-      rolePolicy: ROLE_POLICY,
+      rolePolicy: FUNCTION_ROLE_POLICY,
       timeoutSeconds: 60,
       env: { ECS_ENDPOINT: emulator.url, LOG_LEVEL: 'silent' },
     });

@@ -3,22 +3,14 @@
  * guests. After Online no guest file holds the key; failures keep the key pair attached; Reboot
  * restarts in waves no wider than MaxUnavailable and the restarted guests drop the key.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { startEcsEmulator, type EcsEmulator } from '../../local/ecs-emulator';
 import { startFcRuntime, type FcRuntime } from '../../local/fc-runtime';
-import type { RamPolicy } from '../../local/ecs-emulator/ram';
 import type { DetachResult, InstanceResult } from '../../functions/detach-key-pair/src/result';
-import { fc2Client, REPO_ROOT, requireBuiltBundle } from './helpers';
+import { fc2Client, requireBuiltBundle } from './helpers';
+import { FUNCTION_ROLE_POLICY, REBOOT_ROLE_POLICY } from '../helpers/ram';
 
 const REGION = 'cn-hangzhou';
 const KEY = 'leaked-key';
-const ROLE_POLICY = JSON.parse(
-  readFileSync(resolve(REPO_ROOT, 'ram/function-role-policy.json'), 'utf8'),
-) as RamPolicy;
-const REBOOT_POLICY = JSON.parse(
-  readFileSync(resolve(REPO_ROOT, 'ram/modes/reboot.json'), 'utf8'),
-) as RamPolicy;
 
 /** Guest files the key may be in: root's, another user's, and the second file sshd reads. */
 const KEY_FILES = [
@@ -39,14 +31,14 @@ describe('revocation through the built bundle', () => {
     const env = { ECS_ENDPOINT: emulator.url, LOG_LEVEL: 'silent' };
     online = await startFcRuntime({
       ecsEmulator: emulator,
-      rolePolicy: ROLE_POLICY,
+      rolePolicy: FUNCTION_ROLE_POLICY,
       // Short, so the tests that wait for the deadline stay short.
       timeoutSeconds: 12,
       env,
     });
     reboot = await startFcRuntime({
       ecsEmulator: emulator,
-      rolePolicy: REBOOT_POLICY,
+      rolePolicy: REBOOT_ROLE_POLICY,
       timeoutSeconds: 60,
       env: { ...env, ALLOWED_MODES: 'Reboot' },
     });

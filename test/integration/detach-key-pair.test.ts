@@ -2,19 +2,15 @@
  * The handler from src, over the real SDK path (our openapi-core adapter) and loopback HTTP,
  * against the ECS emulator, with STS credentials restricted to the function role's RAM policy.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startEcsEmulator, type EcsEmulator, type RamPolicy } from '../../local/ecs-emulator';
 import { handler } from '../../functions/detach-key-pair/src';
 import type { DetachResult } from '../../functions/detach-key-pair/src/result';
 import { httpEventWithBody } from '../helpers/events';
 import { fakeContext } from '../helpers/fc-context';
+import { FUNCTION_ROLE_POLICY } from '../helpers/ram';
 
 const REGION = 'cn-hangzhou';
 const KEY = 'leaked-key';
-const FUNCTION_ROLE_POLICY = JSON.parse(
-  readFileSync(join(__dirname, '..', '..', 'ram', 'function-role-policy.json'), 'utf8'),
-) as RamPolicy;
 
 let emu: EcsEmulator;
 const savedEnv = { ...process.env };

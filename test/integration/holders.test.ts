@@ -3,18 +3,14 @@
  * HTTP, against the ECS emulator, with STS credentials restricted to the function role's RAM
  * policy: the filters, DescribeRegions and DeleteKeyPairs as the adapter sends them.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startEcsEmulator, type EcsEmulator, type RamPolicy } from '../../local/ecs-emulator';
+import { startEcsEmulator, type EcsEmulator } from '../../local/ecs-emulator';
 import { handler } from '../../functions/detach-key-pair/src';
 import type { DetachResult } from '../../functions/detach-key-pair/src/result';
 import { fakeContext } from '../helpers/fc-context';
+import { FUNCTION_ROLE_POLICY } from '../helpers/ram';
 
 const KEY = 'leaked-key';
 const PROD = [{ Key: 'env', Value: 'prod' }];
-const FUNCTION_ROLE_POLICY = JSON.parse(
-  readFileSync(join(__dirname, '..', '..', 'ram', 'function-role-policy.json'), 'utf8'),
-) as RamPolicy;
 
 let emu: EcsEmulator;
 const savedEnv = { ...process.env };

@@ -12,7 +12,8 @@ import { startFcRuntime, type FcRuntime } from '../../local/fc-runtime';
 import type { DetachResult } from '../../functions/detach-key-pair/src/result';
 import { FIXTURE_BUNDLE, fc2Client, requireBuiltBundle } from '../e2e/helpers';
 import { RELIABILITY, report } from './settings';
-import { FUNCTION_ROLE_POLICY, KEY, percentile, REGION, since } from './support';
+import { FUNCTION_ROLE_POLICY } from '../helpers/ram';
+import { KEY, percentile, REGION, since } from './support';
 
 // A full garbage collection on demand, so memory is compared without the garbage.
 setFlagsFromString('--expose-gc');

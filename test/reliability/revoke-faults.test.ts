@@ -10,8 +10,8 @@ import { handler } from '../../functions/detach-key-pair/src';
 import type { DetachResult } from '../../functions/detach-key-pair/src/result';
 import { RELIABILITY, report } from './settings';
 import { emulatorContext, expectOneEntryEach, KEY, REGION, statusesOf } from './support';
-import { readJson } from '../deploy/support';
 import type { RamPolicy } from '../../local/ecs-emulator';
+import { REBOOT_ROLE_POLICY } from '../helpers/ram';
 
 /** Every file the seeded guests' sshd reads keys from, or would by default. */
 const KEY_FILES = ['/root/.ssh/authorized_keys', '/root/.ssh/authorized_keys2'];
@@ -117,10 +117,9 @@ describe('revocation under faults', () => {
     // Prepare
     const ids = emulator.state.seedFleet({ regionId: REGION, count: 6, keyPairName: KEY });
     emulator.setInstanceFaults(ids[0], { stuckInStarting: true });
-    const rebootPolicy = readJson<RamPolicy>('ram', 'modes', 'reboot.json');
 
     // Act
-    const result = await invokeOnce(ids, { Mode: 'Reboot', MaxUnavailable: 3 }, rebootPolicy);
+    const result = await invokeOnce(ids, { Mode: 'Reboot', MaxUnavailable: 3 }, REBOOT_ROLE_POLICY);
 
     // Assess
     const byId = new Map(result?.Results.map((entry) => [entry.InstanceId, entry]));

@@ -17,7 +17,8 @@ import { startFcRuntime, type FcRuntime } from '../../local/fc-runtime';
 import { MAX_BODY_BYTES } from '../../functions/detach-key-pair/src/triggers/http';
 import { BUNDLE_PATH, requireBuiltBundle, runProcess, type ProcessResult } from '../e2e/helpers';
 import { loadEvent } from '../helpers/events';
-import { emulatorContext, FUNCTION_ROLE_POLICY, internalsIn, KEY, REGION } from './support';
+import { FUNCTION_ROLE_POLICY } from '../helpers/ram';
+import { emulatorContext, internalsIn, KEY, REGION } from './support';
 
 const INVOKE_BUNDLE = 'test/deploy/fixtures/invoke-bundle.mjs';
 const MAX_INSTANCES = 10;

@@ -1,17 +1,12 @@
 /** What the reliability suites share: leak checks, prototype checks, emulator credentials. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { EcsEmulator, RamPolicy } from '../../local/ecs-emulator';
 import type { DetachResult } from '../../functions/detach-key-pair/src/result';
 import { REPO_ROOT } from '../e2e/helpers';
 import { fakeContext } from '../helpers/fc-context';
+import { FUNCTION_ROLE_POLICY } from '../helpers/ram';
 
 export const REGION = 'cn-hangzhou';
 export const KEY = 'leaked-key';
-
-export const FUNCTION_ROLE_POLICY = JSON.parse(
-  readFileSync(join(REPO_ROOT, 'ram', 'function-role-policy.json'), 'utf8'),
-) as RamPolicy;
 
 /** A V8 stack frame (`    at fn (file:1:2)`), a source file with a line, or this checkout's path. */
 const INTERNALS = [/\n\s+at [^\n]+:\d+:\d+/, /\bat [^\s]+ \([^)]*:\d+:\d+\)/, /\.[cm]?[jt]s:\d+/];
