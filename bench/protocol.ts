@@ -10,6 +10,13 @@ export interface DetachPayload {
   Mode?: 'Detach' | 'Online';
 }
 
+/** A request that names no ids: every holder of the key in the regions given (or `*`). */
+export interface SelectionPayload {
+  RegionId: string;
+  KeyPairName: string;
+  Target: 'Holders';
+}
+
 /** The fields of an FC 3.0 context the function reads. */
 export interface FcContext {
   requestId: string;
@@ -18,7 +25,7 @@ export interface FcContext {
 }
 
 export type ChildRequest =
-  | { kind: 'handler'; payload: DetachPayload; context: FcContext }
+  | { kind: 'handler'; payload: DetachPayload | SelectionPayload; context: FcContext }
   | { kind: 'sdk'; payload: DetachPayload; credentials: AccessCredentials; endpoint: string };
 
 export interface ProcessMemory {

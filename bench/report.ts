@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import type { ColdStartResult, ColdStartVariant } from './cold-start';
 import type { FleetResult } from './fleet';
+import type { HoldersResult } from './holders';
 import type { OnlineResult } from './online';
 import type { WarmResult } from './warm';
 
@@ -206,11 +207,46 @@ function onlineRows(online: OnlineResult): Row[] {
   ];
 }
 
+function holdersRows(holders: HoldersResult): Row[] {
+  const size = `${holders.instances.toLocaleString('en-US')} instances, ${holders.holders.toLocaleString('en-US')} holders`;
+  const pages = holders.callsByAction.DescribeInstances ?? 0;
+  const calls = Object.entries(holders.callsByAction)
+    .map(([action, count]) => `${action} ${count}`)
+    .join(', ');
+  return [
+    {
+      figure: `Holders (${size}): DescribeInstances pages`,
+      measured: `${pages} (all calls ${holders.calls}: ${calls})`,
+      target: `≤ ${holders.describePagesBudget} (holders/100 + regions)`,
+      verdict: atMost(pages, holders.describePagesBudget),
+    },
+    {
+      figure: `Holders (${size}): wall vs rate-limit bound`,
+      measured: `${ratio(holders.wallRatio)} (${ms(holders.wallMs)} vs ${ms(holders.boundMs)})`,
+      target: `≤ ${ratio(TARGETS.fleetWallRatio)}`,
+      verdict: atMost(holders.wallRatio, TARGETS.fleetWallRatio),
+    },
+    {
+      figure: `Holders (${size}): peak RSS`,
+      measured: mb(holders.peakRssBytes),
+      target: `≤ ${mb(TARGETS.fleetPeakRssBytes)}`,
+      verdict: atMost(holders.peakRssBytes, TARGETS.fleetPeakRssBytes),
+    },
+    {
+      figure: `Holders (${size}): exactly the holders detached`,
+      measured: `${holders.holdersLeft} holders left, ${holders.othersTouched} others touched`,
+      target: '0, 0',
+      verdict: holders.holdersLeft === 0 && holders.othersTouched === 0 ? 'PASS' : 'FAIL',
+    },
+  ];
+}
+
 export function buildRows(figures: {
   coldStart: ColdStartResult;
   warm: WarmResult;
   fleet: readonly FleetResult[];
   online: readonly OnlineResult[];
+  holders?: HoldersResult;
   benchSeconds: number;
 }): Row[] {
   const onlineSeconds = figures.online.reduce((sum, online) => sum + online.wallMs / 1000, 0);
@@ -220,6 +256,7 @@ export function buildRows(figures: {
     ...warmRows(figures.warm),
     ...figures.fleet.flatMap(fleetRows),
     ...figures.online.flatMap(onlineRows),
+    ...(figures.holders ? holdersRows(figures.holders) : []),
     {
       figure: 'Whole bench (after npm run build; without the Online runs)',
       measured: `${benchSeconds.toFixed(0)} s`,

@@ -7,6 +7,12 @@ import { startInvokeChild } from './child';
 import { startBenchEmulator } from './emulator';
 import { measureColdStart, type ColdStartResult } from './cold-start';
 import { measureFleet, type FleetLimits, type FleetResult } from './fleet';
+import {
+  HOLDERS_ACCOUNT,
+  measureHolders,
+  type HoldersAccount,
+  type HoldersResult,
+} from './holders';
 import { measureOnline, type OnlineLimits, type OnlineResult } from './online';
 import { allPass, buildRows, describeMachine, renderTable, type Machine, type Row } from './report';
 import { measureWarm, type WarmResult } from './warm';
@@ -22,6 +28,8 @@ export interface BenchConfig {
   /** Mode Online: each size one run, every guest's script really run by the emulator. */
   onlineSizes: number[];
   onlineLimits: OnlineLimits;
+  /** Target Holders over `*`: the account the selection is measured on; undefined skips it. */
+  holdersAccount?: HoldersAccount;
   outputFile: string;
 }
 
@@ -36,6 +44,7 @@ export const FULL_BENCH: BenchConfig = {
   onlineSizes: [1_000],
   // The emulator's defaults: the agent's pick-up delay, and twice the cores for scripts.
   onlineLimits: { latencyMs: 30, qps: 20, agentDelayMs: 200, maxConcurrentScripts: 4 },
+  holdersAccount: HOLDERS_ACCOUNT,
   outputFile: join(REPO_ROOT, 'bench', 'results', 'latest.json'),
 };
 
@@ -47,6 +56,7 @@ export interface BenchReport {
   warm: WarmResult;
   fleet: FleetResult[];
   online: OnlineResult[];
+  holders?: HoldersResult;
   benchSeconds: number;
   rows: Row[];
   allPass: boolean;
@@ -102,8 +112,16 @@ export async function runBench(config: BenchConfig): Promise<BenchReport> {
       sizes: config.onlineSizes,
       limits: config.onlineLimits,
     });
+    const holders =
+      config.holdersAccount &&
+      (await measureHolders({
+        script: artifacts.invokeChild,
+        functionBundle: artifacts.functionBundle,
+        account: config.holdersAccount,
+        limits: config.fleetLimits,
+      }));
     const benchSeconds = (performance.now() - started) / 1000;
-    const rows = buildRows({ coldStart, warm, fleet, online, benchSeconds });
+    const rows = buildRows({ coldStart, warm, fleet, online, holders, benchSeconds });
     const report: BenchReport = {
       date: new Date().toISOString(),
       machine: describeMachine(),
@@ -112,6 +130,7 @@ export async function runBench(config: BenchConfig): Promise<BenchReport> {
       warm,
       fleet,
       online,
+      holders,
       benchSeconds,
       rows,
       allPass: allPass(rows),
@@ -138,7 +157,7 @@ async function main(): Promise<void> {
   const onlineSizes = values['online-sizes']?.split(',').map(Number) ?? FULL_BENCH.onlineSizes;
   const report = await runBench(
     values['skip-fleet']
-      ? { ...FULL_BENCH, fleetSizes: [], onlineSizes: [] }
+      ? { ...FULL_BENCH, fleetSizes: [], onlineSizes: [], holdersAccount: undefined }
       : { ...FULL_BENCH, onlineSizes },
   );
   const { machine } = report;

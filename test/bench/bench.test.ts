@@ -28,6 +28,12 @@ describe('npm run bench harness', () => {
       fleetLimits: { latencyMs: 1, qps: 200 },
       onlineSizes: [10],
       onlineLimits: { latencyMs: 1, qps: 200, agentDelayMs: 5, maxConcurrentScripts: 4 },
+      holdersAccount: {
+        regions: [
+          { regionId: 'cn-hangzhou', instances: 300, holders: 30 },
+          { regionId: 'cn-shanghai', instances: 200, holders: 0 },
+        ],
+      },
       outputFile: join(outputDir, 'latest.json'),
     };
 
@@ -51,6 +57,8 @@ describe('npm run bench harness', () => {
         'Online 10: ECS calls per instance',
         "Online 10: wall vs the emulator's bound",
         'Online 10: guests clean, instances detached',
+        'Holders (500 instances, 30 holders): DescribeInstances pages',
+        'Holders (500 instances, 30 holders): exactly the holders detached',
       ]),
     );
     for (const row of report.rows) {
@@ -75,5 +83,6 @@ describe('npm run bench harness', () => {
     expect(fleet.runs[0].callsByAction.DetachKeyPair).toBeGreaterThanOrEqual(2);
     expect(report.online[0]).toMatchObject({ instances: 10, detached: 10, guestsHoldingKey: 0 });
     expect(report.online[0].callsByAction.RunCommand).toBe(1);
+    expect(report.holders).toMatchObject({ holders: 30, holdersLeft: 0, othersTouched: 0 });
   }, 180_000);
 });
