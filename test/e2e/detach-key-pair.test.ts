@@ -15,6 +15,7 @@ import { buildResult } from '../../functions/detach-key-pair/src/job/assemble';
 import { startEcsEmulator, type EcsEmulator } from '../../local/ecs-emulator';
 import { startFcRuntime, type FcRuntime } from '../../local/fc-runtime';
 import type { MergedResult } from '../../cli/result';
+import { expectSchemaValid } from '../helpers/result-schema';
 import { buildCli, cliEnv, fc2Client, requireBuiltBundle, runCli, waitFor } from './helpers';
 
 const REGION = 'cn-hangzhou';
@@ -63,6 +64,7 @@ describe('detach-key-pair through the local FC runtime', () => {
     // Assess
     const result = JSON.parse(String(reply.data));
     expect(reply.headers['x-fc-error-type']).toBeUndefined();
+    expectSchemaValid(result);
     expect(result).toMatchObject({ TotalCount: 3, DetachedCount: 3, FailCount: 0 });
     expect(ids.map((id) => emulator.state.instance(id)?.KeyPairName)).toEqual([
       undefined,

@@ -9,6 +9,7 @@ import { startFcRuntime, type FcRuntime } from '../../local/fc-runtime';
 import type { DetachResult } from '../../functions/detach-key-pair/src/result';
 import { buildCli, cliEnv, fc2Client, requireBuiltBundle, runCli } from './helpers';
 import { FUNCTION_ROLE_POLICY } from '../helpers/ram';
+import { expectSchemaValid } from '../helpers/result-schema';
 
 const KEY = 'leaked-key';
 const HANGZHOU = 'cn-hangzhou';
@@ -76,7 +77,12 @@ describe('finding every holder through the built bundle', () => {
       runtime.functionName,
       JSON.stringify({ KeyPairName: KEY, Target: 'Holders', ...request }),
     );
-    return JSON.parse(String(reply.data)) as T;
+    const answer: unknown = JSON.parse(String(reply.data));
+    // A refusal is an error object; every result must be what the published schema says.
+    if (typeof answer === 'object' && answer !== null && 'Results' in answer) {
+      expectSchemaValid(answer);
+    }
+    return answer as T;
   }
 
   const holding = (ids: string[]): string[] =>

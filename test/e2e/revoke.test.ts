@@ -6,6 +6,7 @@
 import { startEcsEmulator, type EcsEmulator } from '../../local/ecs-emulator';
 import { startFcRuntime, type FcRuntime } from '../../local/fc-runtime';
 import type { DetachResult, InstanceResult } from '../../functions/detach-key-pair/src/result';
+import { expectSchemaValid } from '../helpers/result-schema';
 import { fc2Client, requireBuiltBundle } from './helpers';
 import { FUNCTION_ROLE_POLICY, REBOOT_ROLE_POLICY } from '../helpers/ram';
 
@@ -81,7 +82,9 @@ describe('revocation through the built bundle', () => {
 
   async function invoke(runtime: FcRuntime, request: object): Promise<DetachResult> {
     const reply = await call(runtime, request);
-    return JSON.parse(String(reply.data)) as DetachResult;
+    const result: unknown = JSON.parse(String(reply.data));
+    expectSchemaValid(result);
+    return result as DetachResult;
   }
 
   const entry = (result: DetachResult, id: string): InstanceResult | undefined =>
