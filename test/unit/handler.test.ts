@@ -1,6 +1,6 @@
 import { eventBuffer, httpEventWithBody, loadEvent } from '../helpers/events';
 import { fakeContext } from '../helpers/fc-context';
-import { ecsError, FakeEcs } from '../helpers/fake-ecs';
+import { ecsError, FakeEcs, FAKE_PUBLIC_KEY } from '../helpers/fake-ecs';
 import { handlerWithFake } from '../helpers/handler';
 
 const IDS = ['i-bp1d6tsvznfghy7y0001', 'i-bp1d6tsvznfghy7y0002'];
@@ -287,6 +287,36 @@ describe('handler logs', () => {
     const all = logs.lines.join('\n');
     expect(all).not.toMatch(/fake-secret|fake-security-token|STS\.FakeAccessKeyId/);
     expect(all).not.toContain('requestContext');
+  });
+
+  it('records each instance of an Online request on its own line, the key by its fingerprint only', async () => {
+    // Prepare
+    const { handler, logs } = handlerWithFake({ ecs: seeded() });
+    const request = {
+      RegionId: 'cn-hangzhou',
+      KeyPairName: 'ops-key',
+      InstanceIds: IDS,
+      Mode: 'Online',
+    };
+    // Act
+    await handler(request, fakeContext());
+    // Assess
+    const lines = logs.entries().filter((entry) => entry.message === 'instance done');
+    expect(lines.map((line) => line.instanceId)).toEqual(IDS);
+    expect(lines[0]).toMatchObject({
+      mode: 'Online',
+      status: 'Detached',
+      code: expect.any(String),
+      keyRemoved: true,
+      invokeId: expect.any(String),
+      exitCode: 0,
+      keyFingerprint: expect.stringMatching(/^SHA256:/),
+      ecsRequestIds: [
+        expect.stringMatching(/^REQ-RunCommand/),
+        expect.stringMatching(/^REQ-Detach/),
+      ],
+    });
+    expect(logs.lines.join('\n')).not.toContain(FAKE_PUBLIC_KEY.split(' ')[1]);
   });
 
   it('writes one line per request above debug: its outcome, with what was asked', async () => {

@@ -9,7 +9,7 @@ import type { AccessCredentials, EcsPort } from './ecs/port';
 import { DetachKeyPairError } from './errors';
 import { buildRequestResult } from './job/assemble';
 import type { RetryPolicy } from './job/retry';
-import { runRequest } from './job/run';
+import { runRequest, type RequestOutcome } from './job/run';
 import { describeError, type Logger } from './log';
 import { enforcePolicy } from './policy';
 import { errorResult, retryableFailure, type ErrorResult } from './present/event-reply';
@@ -149,11 +149,13 @@ function logFailure(scope: Scope, error: unknown, requestFields: RequestLogField
  * One line per instance when the job went into guests or restarted them: the record an audit
  * reads in SLS. The key appears by its fingerprint only.
  */
-function logInstances(
-  log: Logger,
-  result: DetachResult,
-  fingerprints: ReadonlyMap<string, string | undefined>,
-) {
+function logInstances(log: Logger, result: DetachResult, outcome: RequestOutcome) {
+  const fingerprints = new Map(
+    outcome.regions.map(({ request: ran, outcome: job }) => [ran.RegionId, job.keyFingerprint]),
+  );
+  const requestIds = new Map(
+    outcome.regions.flatMap(({ outcome: job }) => [...job.instanceRequestIds]),
+  );
   for (const entry of result.Results) {
     // Key pairs are regional: the same name may hold another key in each region.
     const region = entry.RegionId ?? result.RegionId;
@@ -172,6 +174,7 @@ function logInstances(
         exitCode: entry.ExitCode,
         restart: entry.Restart,
         restartRequired: entry.RestartRequired,
+        ecsRequestIds: requestIds.get(entry.InstanceId),
       },
       'instance done',
     );
@@ -210,12 +213,7 @@ async function detach(
     allowedRegions: config.allowedRegions,
   });
   const result = buildRequestResult(scope.requestId, request, outcome);
-  if (request.Mode !== 'Detach') {
-    const fingerprints = new Map(
-      outcome.regions.map(({ request: ran, outcome: job }) => [ran.RegionId, job.keyFingerprint]),
-    );
-    logInstances(log, result, fingerprints);
-  }
+  if (request.Mode !== 'Detach') logInstances(log, result, outcome);
   log.info(
     {
       ...requestFields,

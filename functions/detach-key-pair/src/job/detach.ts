@@ -30,7 +30,7 @@ export type DetachCall = (instanceIds: string[]) => Promise<DetachKeyPairReply>;
 
 function recordReply(ids: readonly string[], reply: DetachKeyPairReply, ledger: Ledger) {
   const normalized = normalizeDetachReply(reply);
-  ledger.noteRequestId(normalized.requestId);
+  ledger.noteCallOn(ids, normalized.requestId);
   for (const instanceId of ids) {
     const entry = normalized.entries.get(instanceId);
     // Detached only on ECS's word for this very instance.

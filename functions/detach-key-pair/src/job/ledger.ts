@@ -19,6 +19,8 @@ export class Ledger {
   /** Reboot: what became of each restart, and a dry run's planned wave. */
   readonly restarts = new Map<string, RestartOutcome>();
   readonly waves = new Map<string, number>();
+  /** The ECS request ids of the calls that changed each instance: its audit trail. */
+  readonly instanceRequestIds = new Map<string, string[]>();
   /** Online: the revoked key's fingerprint, for the record (never the key itself). */
   keyFingerprint: string | undefined;
   readonly requestIds = new Set<string>();
@@ -43,6 +45,17 @@ export class Ledger {
 
   noteRequestId(requestId: string | undefined): void {
     if (requestId) this.requestIds.add(requestId);
+  }
+
+  /** A call that acted on these instances (DetachKeyPair, RunCommand, RebootInstances). */
+  noteCallOn(instanceIds: readonly string[], requestId: string | undefined): void {
+    this.noteRequestId(requestId);
+    if (!requestId) return;
+    for (const instanceId of instanceIds) {
+      const ids = this.instanceRequestIds.get(instanceId);
+      if (ids) ids.push(requestId);
+      else this.instanceRequestIds.set(instanceId, [requestId]);
+    }
   }
 
   /** Marks the instances Failed with a whole-call failure and remembers it. */

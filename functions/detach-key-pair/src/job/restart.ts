@@ -60,7 +60,7 @@ async function startRestarts(job: Job, wave: string[]): Promise<string[]> {
           options,
         ),
       );
-      ledger.noteRequestId(reply.requestId);
+      ledger.noteCallOn(ids, reply.requestId);
       answers = reply.instances;
     } catch (error) {
       if (!isCallFailure(error)) throw error;

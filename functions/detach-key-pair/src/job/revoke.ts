@@ -397,7 +397,7 @@ export async function revokeChunk(
         options,
       ),
     );
-    ledger.noteRequestId(reply.requestId);
+    ledger.noteCallOn(reachable, reply.requestId);
     invokeId = reply.invokeId;
   } catch (error) {
     if (isCallFailure(error)) {

@@ -38,7 +38,7 @@ export type { JobDependencies } from './context';
 
 export interface JobOutcome extends Pick<
   Ledger,
-  'guests' | 'restarts' | 'waves' | 'keyFingerprint'
+  'guests' | 'restarts' | 'waves' | 'keyFingerprint' | 'instanceRequestIds'
 > {
   outcomes: Map<string, InstanceOutcome>;
   ecsRequestIds: string[];
@@ -46,13 +46,14 @@ export interface JobOutcome extends Pick<
 
 /** What the job learnt, as it stands. */
 function findings({ ledger }: Job): JobOutcome {
-  const { outcomes, guests, restarts, waves, keyFingerprint } = ledger;
+  const { outcomes, guests, restarts, waves, keyFingerprint, instanceRequestIds } = ledger;
   return {
     outcomes,
     guests,
     restarts,
     waves,
     keyFingerprint,
+    instanceRequestIds,
     ecsRequestIds: [...ledger.requestIds],
   };
 }
