@@ -1,13 +1,16 @@
-// Bundles the function the way FC loads it (CommonJS, node20) into dist/, in four steps:
+// Bundles the function the way FC loads it (CommonJS, node20) into dist/, in six steps:
 //
 // 1. index.js: what runs at load and on every invocation (triggers, validation, policy, the job,
 //    results, logging), and the SDK adapter's own code. The packages the adapter imports are
-//    left for step 2.
-// 2. ecs-sdk.js: those packages (openapi-core, the ECS request models), required when the adapter
-//    first runs: in `initialize`, or at the first ECS call. Packages the SDK needs only on rare
-//    paths (DEFERRED) are left for step 3.
-// 3. ecs-sdk-rare.js: the DEFERRED packages, required at their first use.
-// 4. The size budget (bundle-budget.json): the build fails when a file outgrows it.
+//    left for steps 3 and 4, the stages only some requests run (LAZY_STAGES) for step 2.
+// 2. stages.js: those stages and what only they use, required when a request first needs one.
+// 3. ecs-sdk.js: the adapter's packages (openapi-core, the ECS request models), required when the
+//    adapter first runs: in `initialize`, or at the first ECS call. Packages the SDK needs only on
+//    rare paths (DEFERRED) are left for step 5.
+// 4. ecs-sdk-extra.js: the request models of the calls only those stages make (EXTRA_MODELS),
+//    required at their first use.
+// 5. ecs-sdk-rare.js: the DEFERRED packages, required at their first use.
+// 6. The size budget (bundle-budget.json): the build fails when a file outgrows it.
 //
 // Every step also leaves out (LEFT_OUT) or replaces (REPLACED) modules the function has no use
 // for. A bigger bundle is a slower cold start, and the usual cause is importing a whole SDK
@@ -40,7 +43,39 @@ const metafilePath = resolve(root, options.metafile);
  */
 const SDK_ADAPTER = resolve(root, 'functions/detach-key-pair/src/ecs/sdk-adapter.ts');
 const SDK_FILE = 'ecs-sdk.js';
+const EXTRA_FILE = 'ecs-sdk-extra.js';
 const RARE_FILE = 'ecs-sdk-rare.js';
+const STAGES_FILE = 'stages.js';
+
+/**
+ * The job's stages that only some requests run (Online, Reboot), which job/run.ts imports
+ * dynamically: their code, the guest script among it, goes to STAGES_FILE instead of being
+ * compiled at every cold start. Each module they share with index.js stays there, one copy (errors
+ * are matched with instanceof, the ledger is one object), and is handed to STAGES_FILE when it
+ * loads.
+ */
+const LAZY_STAGES = ['job/revoke.ts', 'job/restart.ts'].map((stage) =>
+  resolve(root, 'functions/detach-key-pair/src', stage),
+);
+
+/**
+ * The adapter's request models for the calls only LAZY_STAGES or a request over several regions
+ * make; the adapter constructs them, so each stands in as a constructor until first used.
+ */
+const EXTRA_MODELS = Object.fromEntries(
+  [
+    'RunCommand',
+    'DescribeInvocations',
+    'DescribeCloudAssistantStatus',
+    'RebootInstances',
+    'DescribeInstanceStatus',
+    'DescribeRegions',
+    'DeleteKeyPairs',
+  ].map((action) => [
+    `@alicloud/ecs20140526/dist/models/${action}Request`,
+    { esModule: true, exports: [`${action}Request`] },
+  ]),
+);
 
 /**
  * Modules required at load for features the function never uses, each left out where the named
@@ -141,10 +176,14 @@ async function main() {
   await rm(outdir, { recursive: true, force: true });
 
   const startedAt = performance.now();
+  const stages = await surveyStages();
   const sdkPackages = new Set();
+  const extraPackages = new Set();
   const rarePackages = new Set();
-  const results = [await bundleFunction(sdkPackages)];
+  const results = [await bundleFunction(stages, sdkPackages, extraPackages)];
+  if (stages.used.size > 0) results.push(await bundleStages(stages));
   if (sdkPackages.size > 0) results.push(await bundleSdk(sdkPackages, rarePackages));
+  if (extraPackages.size > 0) results.push(await bundleExtra(extraPackages, sdkPackages));
   if (rarePackages.size > 0) results.push(await bundleRare(rarePackages));
   const elapsedMs = Math.round(performance.now() - startedAt);
 
@@ -152,24 +191,84 @@ async function main() {
   checkBudget(metafile, budget, elapsedMs);
 }
 
-/** Step 1: index.js; the packages the SDK adapter imports are collected into `sdkPackages`. */
-function bundleFunction(sdkPackages) {
+/**
+ * Before step 1: which LAZY_STAGES the entry imports (`used`), and the modules those stages import
+ * that index.js holds anyway (`shared`), by their metafile path. Both module graphs come from
+ * builds that write nothing.
+ */
+async function surveyStages() {
+  const used = new Set();
+  const survey = (buildOptions, plugins) =>
+    build({ ...COMMON_OPTIONS, ...buildOptions, write: false, sourcemap: false, plugins })
+      .then((result) => result.metafile.inputs)
+      .catch(buildFailed);
+  const functionGraph = await survey({ entryPoints: [options.entry], outdir }, [
+    lazyStages(used),
+    fromFile({
+      file: SDK_FILE,
+      packages: new Set(),
+      takes: (args) => args.importer === SDK_ADAPTER,
+    }),
+    replace(LEFT_OUT, REPLACED),
+  ]);
+  if (used.size === 0) return { used, shared: new Set() };
+  const stagesGraph = await survey({ stdin: stagesEntry(used), outdir }, [
+    fromHost(new Set()),
+    replace(LEFT_OUT, REPLACED),
+  ]);
+  // Only the repo's own modules, and only those a stage-only module imports directly (the rest
+  // come with them). A package is bundled again, tree-shaken to what the stages use: handing its
+  // module over would keep every one of its exports in index.js.
+  const shared = new Set();
+  for (const [path, { imports }] of Object.entries(stagesGraph)) {
+    if (path in functionGraph) continue;
+    for (const imported of imports) {
+      if (imported.path in functionGraph && packageOf(imported.path) === undefined) {
+        shared.add(imported.path);
+      }
+    }
+  }
+  return { used, shared };
+}
+
+/** Step 1: index.js; the packages the SDK adapter imports are collected for steps 3 and 4. */
+function bundleFunction(stages, sdkPackages, extraPackages) {
   return build({
     ...COMMON_OPTIONS,
     entryPoints: [options.entry],
     outfile: join(outdir, 'index.js'),
     plugins: [
+      lazyStages(stages.used, stages.shared),
       fromFile({
         file: SDK_FILE,
         packages: sdkPackages,
-        takes: (args) => args.importer === SDK_ADAPTER,
+        takes: (args) => args.importer === SDK_ADAPTER && !(args.path in EXTRA_MODELS),
+      }),
+      fromFile({
+        file: EXTRA_FILE,
+        packages: extraPackages,
+        takes: (args) => args.importer === SDK_ADAPTER && args.path in EXTRA_MODELS,
+        lazy: EXTRA_MODELS,
       }),
       replace(LEFT_OUT, REPLACED),
     ],
   }).catch(buildFailed);
 }
 
-/** Step 2: ecs-sdk.js; the DEFERRED packages it meets are collected into `rarePackages`. */
+/**
+ * Step 2: stages.js, whose `load(shared)` returns the stages by path. Each module in `shared` is
+ * read from what index.js hands over rather than bundled again.
+ */
+function bundleStages({ used, shared }) {
+  return build({
+    ...COMMON_OPTIONS,
+    stdin: stagesEntry(used),
+    outfile: join(outdir, STAGES_FILE),
+    plugins: [fromHost(shared), replace(LEFT_OUT, REPLACED)],
+  }).catch(buildFailed);
+}
+
+/** Step 3: ecs-sdk.js; the DEFERRED packages it meets are collected into `rarePackages`. */
 function bundleSdk(sdkPackages, rarePackages) {
   return bundlePackages(SDK_FILE, sdkPackages, [
     fromFile({
@@ -182,7 +281,19 @@ function bundleSdk(sdkPackages, rarePackages) {
   ]);
 }
 
-/** Step 3: ecs-sdk-rare.js. */
+/** Step 4: ecs-sdk-extra.js; the packages ecs-sdk.js holds are read from it. */
+function bundleExtra(extraPackages, sdkPackages) {
+  return bundlePackages(EXTRA_FILE, extraPackages, [
+    fromFile({
+      file: SDK_FILE,
+      packages: sdkPackages,
+      takes: (args) => sdkPackages.has(args.path),
+    }),
+    replace(LEFT_OUT, REPLACED),
+  ]);
+}
+
+/** Step 5: ecs-sdk-rare.js. */
 function bundleRare(rarePackages) {
   return bundlePackages(RARE_FILE, rarePackages, [replace(LEFT_OUT, REPLACED)]);
 }
@@ -221,7 +332,7 @@ async function writeMetafile(results) {
 }
 
 /**
- * Step 4: prints each file's size by package, and fails the build when a file or the total is
+ * Step 6: prints each file's size by package, and fails the build when a file or the total is
  * over bundle-budget.json. The budget is on code, which every cold start compiles; a source map
  * is read only on request.
  */
@@ -290,6 +401,88 @@ ${exports.map((name) => `exports[${JSON.stringify(name)}] = later(${JSON.stringi
           loader: 'js',
         };
       });
+    },
+  };
+}
+
+/**
+ * A dynamic import of one of LAZY_STAGES becomes a require of STAGES_FILE, whose `load` it hands
+ * the `shared` modules. Without `shared` (the survey), the stage is left out.
+ */
+function lazyStages(used, shared) {
+  return {
+    name: 'lazy-stages',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^\./ }, (args) => {
+        if (args.kind !== 'dynamic-import' || args.namespace !== 'file') return undefined;
+        const stage = LAZY_STAGES.find(
+          (path) => path === resolve(args.resolveDir, `${args.path}.ts`),
+        );
+        if (stage === undefined) return undefined;
+        used.add(stage);
+        return shared ? { path: stage, namespace: STAGES_FILE } : { path: stage, external: true };
+      });
+      pluginBuild.onResolve({ filter: /.*/, namespace: STAGES_FILE }, (args) =>
+        args.path === `./${STAGES_FILE}` ? { path: args.path, external: true } : undefined,
+      );
+      pluginBuild.onLoad({ filter: /.*/, namespace: STAGES_FILE }, (args) => {
+        const handed = [...shared].map(
+          (path) => `${JSON.stringify(path)}: require(${JSON.stringify(resolve(root, path))})`,
+        );
+        const load = `require(${JSON.stringify(`./${STAGES_FILE}`)}).load({${handed.join(',')}})`;
+        return {
+          contents: `module.exports = ${load}[${JSON.stringify(relative(root, args.path))}];`,
+          resolveDir: root,
+          loader: 'js',
+        };
+      });
+    },
+  };
+}
+
+/** Where STAGES_FILE keeps the modules index.js hands it. */
+const HOST_MODULES = 'host-modules';
+
+/** STAGES_FILE's entry: `load` keeps the modules it is handed, then requires the stages. */
+function stagesEntry(used) {
+  const stages = [...used].map(
+    (stage) => `${JSON.stringify(relative(root, stage))}: require(${JSON.stringify(stage)})`,
+  );
+  return {
+    contents: `const host = require(${JSON.stringify(HOST_MODULES)});
+exports.load = (shared) => {
+  Object.assign(host, shared);
+  return {${stages.join(',')}};
+};`,
+    resolveDir: root,
+    sourcefile: STAGES_FILE,
+  };
+}
+
+/** The modules in `shared` are read from HOST_MODULES instead of being bundled. */
+function fromHost(shared) {
+  return {
+    name: 'from-host',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.path === HOST_MODULES) return { path: HOST_MODULES, namespace: HOST_MODULES };
+        if (args.pluginData === HOST_MODULES || args.namespace !== 'file') return undefined;
+        const { path, external } = await pluginBuild.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: HOST_MODULES,
+        });
+        const key = relative(root, path);
+        return !external && shared.has(key) ? { path: key, namespace: HOST_MODULES } : undefined;
+      });
+      pluginBuild.onLoad({ filter: /.*/, namespace: HOST_MODULES }, (args) => ({
+        contents:
+          args.path === HOST_MODULES
+            ? 'module.exports = {};'
+            : `module.exports = require(${JSON.stringify(HOST_MODULES)})[${JSON.stringify(args.path)}];`,
+        loader: 'js',
+      }));
     },
   };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -58,7 +58,7 @@ describe('build.mjs', () => {
     expect(run.stdout).toMatch(/^\s+zod\s+[\d.]+ KiB$/m);
   });
 
-  it('splits the function so that a cold start loads the SDK only in initialize, and its rare parts not even then', async () => {
+  it('splits the function so that a cold start loads the SDK only in initialize, and the stages and rare parts not even then', async () => {
     // Prepare
     const bundle = repoPath('dist/index.js');
     const loadedFiles =
@@ -73,17 +73,45 @@ describe('build.mjs', () => {
 
     // Assess
     expect((await readdir(repoPath('dist'))).sort()).toEqual([
+      'ecs-sdk-extra.js',
+      'ecs-sdk-extra.js.map',
       'ecs-sdk-rare.js',
       'ecs-sdk-rare.js.map',
       'ecs-sdk.js',
       'ecs-sdk.js.map',
       'index.js',
       'index.js.map',
+      'stages.js',
+      'stages.js.map',
     ]);
     expect(JSON.parse(stdout)).toEqual({
       atLoad: ['index.js'],
       afterInitialize: ['index.js', 'ecs-sdk.js'],
     });
+  });
+
+  it('keeps one copy of each own module: stages.js is handed those that index.js holds', async () => {
+    // Prepare: the metafile of the build that `npm test` runs first.
+    const metafile = JSON.parse(
+      await readFile(repoPath('node_modules/.cache/detach-key-pair/metafile.json'), 'utf8'),
+    ) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+    const ownModules = (file: string) =>
+      Object.keys(metafile.outputs[file].inputs).filter((path) => path.startsWith('functions/'));
+
+    // Act
+    const inFunction = ownModules('dist/index.js');
+    const inStages = ownModules('dist/stages.js');
+
+    // Assess
+    expect(inStages).toEqual(
+      expect.arrayContaining([
+        'functions/detach-key-pair/src/job/revoke.ts',
+        'functions/detach-key-pair/src/job/restart.ts',
+        'functions/detach-key-pair/src/guest/remove-key.sh',
+      ]),
+    );
+    expect(inFunction).toContain('functions/detach-key-pair/src/errors.ts');
+    expect(inStages.filter((path) => inFunction.includes(path))).toEqual([]);
   });
 
   it('fails when the all-operations ECS client is bundled', async () => {

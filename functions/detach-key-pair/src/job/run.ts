@@ -29,8 +29,9 @@ import { isCallFailure, type CallFailure, type Ledger } from './ledger';
 import { planInstances, recordDryRun, type PlannedChunk, type PlanSummary } from './plan';
 import { selectInstances, type Selection } from './select';
 
-// The Online and Reboot stages load when a request needs them: a Detach request's cold start
-// does not pay for the guest script, its parsers and the key handling (BENCHMARKS.md).
+// The Online and Reboot stages load when a request needs them: build.mjs bundles them into a file
+// of their own, so a cold start does not compile the guest script, its parsers and the key
+// handling (BENCHMARKS.md).
 const loadRevoke = () => import('./revoke');
 const loadRestart = () => import('./restart');
 
