@@ -313,6 +313,17 @@ describe('parseRequest', () => {
       expect(request).toMatchObject({ RegionId: '*', Regions: '*' });
     });
 
+    it('names a tag field it does not know without suggesting request fields', () => {
+      // Prepare
+      const payload = { ...holders, Tags: [{ Key: 'env', Value: 'prod', Owner: 'ops' }] };
+      // Act
+      const problems = problemsOf(payload);
+      // Assess
+      expect(problems).toEqual([
+        { pointer: '/Tags/0/Owner', detail: 'is not a known field; a tag holds Key and Value' },
+      ]);
+    });
+
     it('refuses InstanceIds with a Target, AllInstances outside Online, bad tags, all at once', () => {
       // Prepare
       const payload = {

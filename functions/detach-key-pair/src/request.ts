@@ -123,6 +123,27 @@ const regionId = z.pipe(
   }),
 );
 
+/**
+ * An optional field whose schema is built the first time a request carries the field: most
+ * requests never do, and building a schema is work at every cold start (BENCHMARKS.md).
+ */
+function builtWhenGiven<T>(build: () => z.ZodMiniType<T>) {
+  let schema: z.ZodMiniType<T> | undefined;
+  return z.optional(
+    z.pipe(
+      z.unknown(),
+      z.transform((value, ctx): T => {
+        schema ??= build();
+        const result = z.safeParse(schema, value);
+        if (result.success) return result.data;
+        // Finalized issues hold all a raw one does but `input`, which nothing here reads.
+        ctx.issues.push(...(result.error.issues as z.core.$ZodRawIssue[]));
+        return z.NEVER;
+      }),
+    ),
+  );
+}
+
 const target = z.optional(z.enum(TARGETS, { error: `must be one of ${TARGETS.join(', ')}` }));
 
 /** ECS's limit on DescribeInstances' Tag.N, and on a tag's key and value (CreateTags). */
@@ -135,7 +156,7 @@ const tagPart = (name: string, min: number) =>
       z.maxLength(MAX_TAG_LENGTH, { error: `must be at most ${MAX_TAG_LENGTH} characters` }),
     );
 
-const tags = z.optional(
+const tagList = () =>
   z
     .array(
       z.strictObject(
@@ -149,8 +170,9 @@ const tags = z.optional(
       z.maxLength(DESCRIBE_INSTANCES_MAX_TAGS, {
         error: `must hold 1 to ${DESCRIBE_INSTANCES_MAX_TAGS} tags`,
       }),
-    ),
-);
+    );
+
+const tags = builtWhenGiven(tagList);
 
 const keyPairName = requiredString('a key pair name').check(
   z.superRefine((value, ctx) => {
@@ -166,18 +188,28 @@ const keyPairName = requiredString('a key pair name').check(
   }),
 );
 
+/**
+ * One transform rather than a union of zod's own types: each schema zod builds is work at every
+ * cold start (BENCHMARKS.md), and these few lines say the same.
+ */
+function lenientField<T>(accept: (value: unknown) => T | undefined, error: string) {
+  return z.pipe(
+    z.unknown(),
+    z.transform((value, ctx): T => {
+      const accepted = accept(value);
+      if (accepted !== undefined) return accepted;
+      ctx.issues.push({ code: 'custom', message: error, input: value });
+      return z.NEVER;
+    }),
+  );
+}
+
 // The ECS API takes a boolean; "true"/"false" strings come from templates that substitute text.
 const flag = z._default(
-  z.union(
-    [
-      z.boolean(),
-      z.pipe(
-        z.enum(['true', 'false']),
-        z.transform((value) => value === 'true'),
-      ),
-    ],
-    { error: 'must be a boolean' },
-  ),
+  lenientField((value) => {
+    if (typeof value === 'boolean') return value;
+    return value === 'true' || value === 'false' ? value === 'true' : undefined;
+  }, 'must be a boolean'),
   false,
 );
 
@@ -188,14 +220,12 @@ export const MAX_UNAVAILABLE_LIMIT = 1000;
 
 /** An integer within [min, max], or its digits as a string from a template. */
 function boundedInteger(min: number, max: number) {
-  const error = `must be an integer from ${min} to ${max}`;
   return z.optional(
-    z.pipe(
-      z.union([z.int(), z.pipe(z.string().check(z.regex(/^\d{1,9}$/)), z.transform(Number))], {
-        error,
-      }),
-      z.int().check(z.gte(min, { error }), z.lte(max, { error })),
-    ),
+    lenientField((value) => {
+      const number = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
+      const isInteger = typeof number === 'number' && Number.isSafeInteger(number);
+      return isInteger && number >= min && number <= max ? number : undefined;
+    }, `must be an integer from ${min} to ${max}`),
   );
 }
 
@@ -332,7 +362,11 @@ function toProblems(issues: readonly z.core.$ZodIssue[]): FieldProblem[] {
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({
           pointer: jsonPointer([...issue.path, key]),
-          detail: unknownFieldDetail(key),
+          // Only a tag is a nested object; the request's fields are no hint there.
+          detail:
+            issue.path.length === 0
+              ? unknownFieldDetail(key)
+              : 'is not a known field; a tag holds Key and Value',
         }))
       : [{ pointer: jsonPointer(issue.path), detail: issue.message }],
   );
