@@ -156,7 +156,11 @@ function program(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--service <name>', 'FC 2.0 service name (FC API); default the function name')
     .option('--function <name>', 'function name (FC API)')
     .option('--qualifier <qualifier>', 'version or alias (FC API)')
-    .option('--chunk-size <n>', 'instance ids per invocation', String(DEFAULT_CHUNK_SIZE))
+    .option(
+      '--chunk-size <n>',
+      'instance ids per invocation; smaller moves the progress in finer steps',
+      String(DEFAULT_CHUNK_SIZE),
+    )
     .option('--concurrency <n>', 'invocations in flight at once', '4')
     .option('--timeout <seconds>', 'client timeout per invocation', '900')
     .addHelpText(
