@@ -56,12 +56,12 @@ export function startProgress(stream: NodeJS.WritableStream, plan: ProgressPlan)
       ? line(STAGE_LABELS[stage], 1, "waiting for the function's answer")
       : line(STAGE_LABELS[stage], plan.instances, describeStageCount(NOTHING_YET, plan.instances)),
   );
-  const seen: InstanceResult[] = [];
+  let seen: readonly InstanceResult[] = [];
   let answered = 0;
   return {
     answered(results) {
       answered += 1;
-      seen.push(...results);
+      seen = seen.concat(results);
       invocations.update(answered, { counts: answeredText(answered) });
       const total = plan.instances ?? seen.length;
       countStages(plan.mode, seen).forEach((count, index) => {
