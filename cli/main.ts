@@ -21,7 +21,13 @@ import {
   type CliFlags,
 } from './options';
 import { silentProgress, startProgress, summary, wantsColour } from './report';
-import { EXIT_USAGE_OR_REFUSED, exitCodeFor, mergeResults, type ChunkOutcome } from './result';
+import {
+  EXIT_USAGE_OR_REFUSED,
+  exitCodeFor,
+  instanceResultsOf,
+  mergeResults,
+  type ChunkOutcome,
+} from './result';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -46,16 +52,22 @@ async function detach(flags: CliFlags, io: CliIo): Promise<number> {
   const chunks = selecting ? [[]] : chunked(plan.instanceIds, plan.chunkSize);
   const invoke = createInvoker(plan.target, plan.request, plan.credentials, plan.timeoutMs);
   const progress =
-    io.stderr.isTTY && !plan.json && !selecting
-      ? startProgress(io.stderr, plan.instanceIds.length, chunks.length)
+    io.stderr.isTTY && !plan.json
+      ? startProgress(io.stderr, {
+          mode: plan.request.Mode ?? 'Detach',
+          dryRun: plan.request.DryRun,
+          instances: selecting ? undefined : plan.instanceIds.length,
+          invocations: chunks.length,
+        })
       : silentProgress;
   // Kept as each invocation answers, so a refusal of a later one cannot lose what was obtained.
   const outcomes: Array<ChunkOutcome | undefined> = chunks.map(() => undefined);
   let stopped: { error: unknown } | undefined;
   try {
     await mapWithConcurrency(chunks, plan.concurrency, async (ids, index) => {
-      outcomes[index] = await invoke(ids);
-      progress.advance(ids.length);
+      const outcome = await invoke(ids);
+      outcomes[index] = outcome;
+      progress.answered(instanceResultsOf(outcome));
     });
   } catch (error) {
     stopped = { error };
@@ -144,7 +156,11 @@ function program(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--service <name>', 'FC 2.0 service name (FC API); default the function name')
     .option('--function <name>', 'function name (FC API)')
     .option('--qualifier <qualifier>', 'version or alias (FC API)')
-    .option('--chunk-size <n>', 'instance ids per invocation', String(DEFAULT_CHUNK_SIZE))
+    .option(
+      '--chunk-size <n>',
+      'instance ids per invocation; smaller moves the progress in finer steps',
+      String(DEFAULT_CHUNK_SIZE),
+    )
     .option('--concurrency <n>', 'invocations in flight at once', '4')
     .option('--timeout <seconds>', 'client timeout per invocation', '900')
     .addHelpText(

@@ -1,38 +1,84 @@
-/** What a person sees: a progress bar while it runs (terminal only), then per-status tables. */
-import { SingleBar } from 'cli-progress';
+/**
+ * What a person sees: while it runs (terminal only) a line for the invocations and one bar per
+ * stage of the mode, then per-status tables. The function answers once per invocation, so the
+ * stage bars move as invocations answer, never within one.
+ */
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
-import { countByStatus, type InstanceStatus, type MergedResult } from './result';
+import type { Mode } from '../functions/detach-key-pair/src/request';
+import {
+  countByStatus,
+  type InstanceResult,
+  type InstanceStatus,
+  type MergedResult,
+} from './result';
+import { countStages, describeStageCount, STAGE_LABELS, STAGES } from './stages';
 
 const STATUS_ORDER: InstanceStatus[] = ['Detached', 'WouldDetach', 'Skipped', 'Failed'];
 const MAX_FAILURES_LISTED = 20;
 
 export interface Progress {
-  advance(instances: number): void;
+  /** One invocation answered for these instances. */
+  answered(results: readonly InstanceResult[]): void;
   stop(): void;
 }
 
-export function startProgress(
-  stream: NodeJS.WritableStream,
-  total: number,
-  invocations: number,
-): Progress {
-  const bar = new SingleBar({
-    stream,
-    format: 'Detaching [{bar}] {value}/{total} instances | {done}/{invocations} invocations',
-    hideCursor: true,
-  });
-  let done = 0;
-  bar.start(total, 0, { done, invocations });
-  return {
-    advance(instances) {
-      done += 1;
-      bar.increment(instances, { done });
+export interface ProgressPlan {
+  mode: Mode;
+  dryRun: boolean;
+  /** Unknown until the answer comes when the function selects the instances (a Target). */
+  instances?: number;
+  invocations: number;
+}
+
+const NOTHING_YET = { done: 0, failed: 0, notReached: 0 };
+
+export function startProgress(stream: NodeJS.WritableStream, plan: ProgressPlan): Progress {
+  const stages = STAGES[plan.mode];
+  const invocationsLabel = plan.dryRun ? 'Invocations (dry run)' : 'Invocations';
+  const width = Math.max(invocationsLabel.length, ...stages.map((s) => STAGE_LABELS[s].length));
+  const bars = new MultiBar(
+    {
+      stream,
+      format: '{label} [{bar}] {counts} | {duration_formatted}',
+      barsize: 20,
+      hideCursor: true,
     },
-    stop: () => bar.stop(),
+    Presets.shades_classic,
+  );
+  const line = (label: string, total: number, counts: string): SingleBar =>
+    bars.create(total, 0, { label: label.padEnd(width), counts });
+  const answeredText = (answered: number) => `${answered}/${plan.invocations} answered`;
+  const invocations = line(invocationsLabel, plan.invocations, answeredText(0));
+  // Without a count of instances there is nothing honest to fill a bar with before the answer.
+  const stageBars = stages.map((stage) =>
+    plan.instances === undefined
+      ? line(STAGE_LABELS[stage], 1, "waiting for the function's answer")
+      : line(STAGE_LABELS[stage], plan.instances, describeStageCount(NOTHING_YET, plan.instances)),
+  );
+  let seen: readonly InstanceResult[] = [];
+  let answered = 0;
+  return {
+    answered(results) {
+      answered += 1;
+      seen = seen.concat(results);
+      invocations.update(answered, { counts: answeredText(answered) });
+      const total = plan.instances ?? seen.length;
+      countStages(plan.mode, seen).forEach((count, index) => {
+        stageBars[index].setTotal(total);
+        stageBars[index].update(count.done, { counts: describeStageCount(count, total) });
+      });
+    },
+    stop() {
+      if (answered === 0 && plan.instances === undefined) {
+        stageBars.forEach((bar) => bar.update({ counts: 'no answer' }));
+      }
+      bars.stop();
+    },
   };
 }
 
-export const silentProgress: Progress = { advance: () => undefined, stop: () => undefined };
+export const silentProgress: Progress = { answered: () => undefined, stop: () => undefined };
 
 /**
  * Colour only for a person at a terminal who has not opted out: a set, non-empty NO_COLOR turns

@@ -78,6 +78,11 @@ function failedChunkResult(outcome: Extract<ChunkOutcome, { kind: 'failed' }>): 
   }));
 }
 
+/** The instances one invocation accounts for, answered or not. */
+export function instanceResultsOf(outcome: ChunkOutcome): InstanceResult[] {
+  return outcome.kind === 'result' ? outcome.result.Results : failedChunkResult(outcome);
+}
+
 export function mergeResults(request: RunRequest, outcomes: ChunkOutcome[]): MergedResult {
   const merged: MergedResult = {
     RegionId: Array.isArray(request.RegionId) ? request.RegionId.join(',') : request.RegionId,
@@ -97,10 +102,10 @@ export function mergeResults(request: RunRequest, outcomes: ChunkOutcome[]): Mer
     RequestIds: [],
   };
   for (const outcome of outcomes) {
+    merged.Results.push(...instanceResultsOf(outcome));
     if (outcome.kind === 'result') {
       for (const field of COUNT_FIELDS) merged[field] += outcome.result[field];
       merged.DeadlineExceeded ||= outcome.result.DeadlineExceeded;
-      merged.Results.push(...outcome.result.Results);
       merged.EcsRequestIds.push(...outcome.result.EcsRequestIds);
       merged.RequestIds.push(outcome.result.RequestId);
       if (outcome.result.Target) merged.Target = outcome.result.Target;
@@ -109,7 +114,6 @@ export function mergeResults(request: RunRequest, outcomes: ChunkOutcome[]): Mer
     } else {
       merged.TotalCount += outcome.instanceIds.length;
       merged.FailCount += outcome.instanceIds.length;
-      merged.Results.push(...failedChunkResult(outcome));
     }
   }
   return merged;

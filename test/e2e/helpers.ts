@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import FCClient from '@alicloud/fc2';
-import type { FcRuntime } from '../../local/fc-runtime';
+import type { EcsEmulator } from '../../local/ecs-emulator';
+import { startFcRuntime, type FcRuntime } from '../../local/fc-runtime';
+import { FUNCTION_ROLE_POLICY, REBOOT_ROLE_POLICY } from '../helpers/ram';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const BUNDLE_PATH = resolve(REPO_ROOT, 'dist/index.js');
@@ -85,4 +87,28 @@ export async function waitFor(condition: () => boolean, timeoutMs = 10_000): Pro
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * The default deployment (Detach and Online) and one that allows Reboot, each with its role's
+ * policy, both against `emulator`; a timeout left out is s.yaml's.
+ */
+export async function startRuntimesPerMode(
+  emulator: EcsEmulator,
+  timeoutSeconds: { online?: number; reboot?: number } = {},
+): Promise<{ online: FcRuntime; reboot: FcRuntime }> {
+  const env = { ECS_ENDPOINT: emulator.url, LOG_LEVEL: 'silent' };
+  const online = await startFcRuntime({
+    ecsEmulator: emulator,
+    rolePolicy: FUNCTION_ROLE_POLICY,
+    timeoutSeconds: timeoutSeconds.online,
+    env,
+  });
+  const reboot = await startFcRuntime({
+    ecsEmulator: emulator,
+    rolePolicy: REBOOT_ROLE_POLICY,
+    timeoutSeconds: timeoutSeconds.reboot,
+    env: { ...env, ALLOWED_MODES: 'Reboot' },
+  });
+  return { online, reboot };
 }

@@ -4,11 +4,10 @@
  * restarts in waves no wider than MaxUnavailable and the restarted guests drop the key.
  */
 import { startEcsEmulator, type EcsEmulator } from '../../local/ecs-emulator';
-import { startFcRuntime, type FcRuntime } from '../../local/fc-runtime';
+import type { FcRuntime } from '../../local/fc-runtime';
 import type { DetachResult, InstanceResult } from '../../functions/detach-key-pair/src/result';
 import { expectSchemaValid } from '../helpers/result-schema';
-import { fc2Client, requireBuiltBundle } from './helpers';
-import { FUNCTION_ROLE_POLICY, REBOOT_ROLE_POLICY } from '../helpers/ram';
+import { fc2Client, requireBuiltBundle, startRuntimesPerMode } from './helpers';
 
 const REGION = 'cn-hangzhou';
 const KEY = 'leaked-key';
@@ -29,20 +28,8 @@ describe('revocation through the built bundle', () => {
   beforeAll(async () => {
     requireBuiltBundle();
     emulator = await startEcsEmulator({ timing: { rebootMs: 200, agentDelayMs: 10 } });
-    const env = { ECS_ENDPOINT: emulator.url, LOG_LEVEL: 'silent' };
-    online = await startFcRuntime({
-      ecsEmulator: emulator,
-      rolePolicy: FUNCTION_ROLE_POLICY,
-      // Short, so the tests that wait for the deadline stay short.
-      timeoutSeconds: 12,
-      env,
-    });
-    reboot = await startFcRuntime({
-      ecsEmulator: emulator,
-      rolePolicy: REBOOT_ROLE_POLICY,
-      timeoutSeconds: 60,
-      env: { ...env, ALLOWED_MODES: 'Reboot' },
-    });
+    // The online timeout is short, so the tests that wait for the deadline stay short.
+    ({ online, reboot } = await startRuntimesPerMode(emulator, { online: 12, reboot: 60 }));
   });
 
   afterAll(async () => {
