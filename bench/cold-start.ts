@@ -30,6 +30,15 @@ export interface ColdStartResult {
    */
   functionAsDeployed: ColdStartVariant;
   naive: ColdStartVariant;
+  /** Another tree's bundle loaded as deployed, in the same rounds: a before/after comparison. */
+  baseline?: BaselineComparison;
+}
+
+export interface BaselineComparison {
+  bundle: string;
+  asDeployed: ColdStartVariant;
+  /** Median over rounds of this tree's as-deployed time divided by the baseline's. */
+  ratio: number;
 }
 
 /** A node command line: flags, and a script whose value (awaited) means "ready". */
@@ -73,32 +82,41 @@ function medianFootprint(run: NodeRun, samples: number): LoadFootprint {
 
 /**
  * Times a fresh `node` from spawn to exit, which follows "ready" at once as long as nothing is
- * left pending at load: bare (`node -e 0`), loading dist/index.js (also as deployed), and
- * loading the naive bundle.
+ * left pending at load: bare (`node -e 0`), loading dist/index.js (also as deployed), loading
+ * the naive bundle, and, when given, another tree's bundle as deployed.
  */
 export async function measureColdStart(options: {
   rounds: number;
   functionBundle: string;
   naiveBundle: string;
+  /** Another tree's dist/index.js (built by its own `npm run build`), to compare against. */
+  baselineBundle?: string;
 }): Promise<ColdStartResult> {
   const load = (bundle: string): string => `require(${JSON.stringify(bundle)})`;
-  const runs: Record<keyof Omit<ColdStartResult, 'rounds'>, NodeRun> = {
+  type VariantName = 'bare' | 'function' | 'functionAsDeployed' | 'naive' | 'baseline';
+  const asDeployed = (bundle: string): NodeRun => ({
+    flags: DEPLOYED_NODE_FLAGS,
+    script: `${load(bundle)}.initialize()`,
+  });
+  const runs: Record<VariantName, NodeRun> = {
     bare: { flags: [], script: '0' },
     function: { flags: [], script: load(options.functionBundle) },
-    functionAsDeployed: {
-      flags: DEPLOYED_NODE_FLAGS,
-      script: `${load(options.functionBundle)}.initialize()`,
-    },
+    functionAsDeployed: asDeployed(options.functionBundle),
     naive: { flags: [], script: load(options.naiveBundle) },
+    // Measured only when given.
+    baseline: asDeployed(options.baselineBundle ?? options.functionBundle),
   };
+  const measured = (Object.keys(runs) as VariantName[]).filter(
+    (name) => name !== 'baseline' || options.baselineBundle !== undefined,
+  );
   // One untimed pass warms the page cache so the first round is not an outlier.
-  Object.values(runs).forEach(runNode);
+  measured.forEach((name) => runNode(runs[name]));
   const timers = Object.fromEntries(
-    Object.entries(runs).map(([name, run]) => [name, () => runNode(run).ms]),
-  ) as Record<keyof typeof runs, () => number>;
+    measured.map((name) => [name, () => runNode(runs[name]).ms]),
+  ) as Record<VariantName, () => number>;
   const times = await interleave(options.rounds, timers);
   const footprintSamples = Math.min(options.rounds, 5);
-  const variant = (name: keyof typeof runs): ColdStartVariant => ({
+  const variant = (name: VariantName): ColdStartVariant => ({
     medianMs: median(times[name]),
     samplesMs: times[name],
     ratioToBare: medianRatio(times[name], times.bare),
@@ -110,5 +128,12 @@ export async function measureColdStart(options: {
     function: variant('function'),
     functionAsDeployed: variant('functionAsDeployed'),
     naive: variant('naive'),
+    ...(options.baselineBundle !== undefined && {
+      baseline: {
+        bundle: options.baselineBundle,
+        asDeployed: variant('baseline'),
+        ratio: medianRatio(times.functionAsDeployed, times.baseline),
+      },
+    }),
   };
 }

@@ -78,6 +78,16 @@ function coldStartRows(cold: ColdStartResult): Row[] {
     memory('RSS as deployed: after initialize()', cold.functionAsDeployed, true),
     memory('RSS after load: naive bundle', cold.naive, false),
     memory('RSS: bare node', cold.bare, false),
+    ...(cold.baseline
+      ? [
+          {
+            figure: `Cold start as deployed vs ${cold.baseline.bundle}, side by side`,
+            measured: `${ratio(cold.baseline.ratio)} (${ms(cold.functionAsDeployed.medianMs)} vs ${ms(cold.baseline.asDeployed.medianMs)})`,
+            target: 'no target: a before/after comparison',
+            verdict: 'info' as const,
+          },
+        ]
+      : []),
   ];
 }
 

@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, buildArtifacts, type BenchArtifacts } from './artifacts';
@@ -30,6 +30,8 @@ export interface BenchConfig {
   onlineLimits: OnlineLimits;
   /** Target Holders over `*`: the account the selection is measured on; undefined skips it. */
   holdersAccount?: HoldersAccount;
+  /** Another tree's dist/index.js: its cold start as deployed is measured in the same rounds. */
+  baselineBundle?: string;
   outputFile: string;
 }
 
@@ -104,6 +106,7 @@ export async function runBench(config: BenchConfig): Promise<BenchReport> {
       rounds: config.coldStartRounds,
       functionBundle: artifacts.functionBundle,
       naiveBundle: artifacts.naiveBundle,
+      baselineBundle: config.baselineBundle,
     });
     const { warm, fleet } = await measureAgainstEmulator(config, artifacts);
     const online = await measureOnline({
@@ -148,17 +151,28 @@ async function main(): Promise<void> {
   // --skip-fleet: the cold-start and warm figures only (about 40 s instead of 100 s), for
   // iterating on start-up and per-invocation costs. --online-sizes 1000,10000: the Online sizes
   // (every guest's script runs on this machine: 10,000 take most of an hour on 2 cores).
+  // --baseline-dist ../other/dist: another checkout's built dist/, whose cold start as deployed
+  // is timed side by side with this one's, for a before/after comparison on a noisy machine.
   const { values } = parseArgs({
     options: {
       'skip-fleet': { type: 'boolean', default: false },
       'online-sizes': { type: 'string' },
+      'baseline-dist': { type: 'string' },
     },
   });
   const onlineSizes = values['online-sizes']?.split(',').map(Number) ?? FULL_BENCH.onlineSizes;
+  const baselineDist = values['baseline-dist'];
+  const baselineBundle = baselineDist && join(resolve(baselineDist), 'index.js');
   const report = await runBench(
     values['skip-fleet']
-      ? { ...FULL_BENCH, fleetSizes: [], onlineSizes: [], holdersAccount: undefined }
-      : { ...FULL_BENCH, onlineSizes },
+      ? {
+          ...FULL_BENCH,
+          fleetSizes: [],
+          onlineSizes: [],
+          holdersAccount: undefined,
+          baselineBundle,
+        }
+      : { ...FULL_BENCH, onlineSizes, baselineBundle },
   );
   const { machine } = report;
   console.log(`${machine.cpuModel}, ${machine.cpus} CPUs, node ${machine.node}, ${report.date}\n`);

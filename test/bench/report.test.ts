@@ -112,4 +112,32 @@ describe('bench report verdict', () => {
       expect(allPass(rows)).toBe(true);
     },
   );
+
+  it("shows a baseline tree's cold start side by side when one is given, never judged", () => {
+    // Prepare
+    const slower = {
+      ...coldStart(1.6),
+      baseline: { bundle: '../before/dist/index.js', asDeployed: variant(1.5), ratio: 1.07 },
+    };
+    const figures = {
+      coldStart: slower,
+      warm: warm(1.05),
+      fleet: [],
+      online: [],
+      benchSeconds: 60,
+    };
+
+    // Act
+    const rows = buildRows(figures);
+    const withoutBaseline = buildRows({ ...figures, coldStart: coldStart(1.6) });
+
+    // Assess
+    expect(rows.find((row) => row.figure.includes('../before/dist/index.js'))).toEqual({
+      figure: 'Cold start as deployed vs ../before/dist/index.js, side by side',
+      measured: '1.07× (160.0 ms vs 150.0 ms)',
+      target: 'no target: a before/after comparison',
+      verdict: 'info',
+    });
+    expect(rows).toHaveLength(withoutBaseline.length + 1);
+  });
 });
