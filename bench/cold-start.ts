@@ -35,7 +35,8 @@ export interface ColdStartResult {
 }
 
 export interface BaselineComparison {
-  bundle: string;
+  /** The checkout's dist/ as the command line named it. */
+  label: string;
   asDeployed: ColdStartVariant;
   /** Median over rounds of this tree's as-deployed time divided by the baseline's. */
   ratio: number;
@@ -90,7 +91,7 @@ export async function measureColdStart(options: {
   functionBundle: string;
   naiveBundle: string;
   /** Another tree's dist/index.js (built by its own `npm run build`), to compare against. */
-  baselineBundle?: string;
+  baseline?: { bundle: string; label: string };
 }): Promise<ColdStartResult> {
   const load = (bundle: string): string => `require(${JSON.stringify(bundle)})`;
   type VariantName = 'bare' | 'function' | 'functionAsDeployed' | 'naive' | 'baseline';
@@ -104,10 +105,10 @@ export async function measureColdStart(options: {
     functionAsDeployed: asDeployed(options.functionBundle),
     naive: { flags: [], script: load(options.naiveBundle) },
     // Measured only when given.
-    baseline: asDeployed(options.baselineBundle ?? options.functionBundle),
+    baseline: asDeployed(options.baseline?.bundle ?? options.functionBundle),
   };
   const measured = (Object.keys(runs) as VariantName[]).filter(
-    (name) => name !== 'baseline' || options.baselineBundle !== undefined,
+    (name) => name !== 'baseline' || options.baseline !== undefined,
   );
   // One untimed pass warms the page cache so the first round is not an outlier.
   measured.forEach((name) => runNode(runs[name]));
@@ -128,9 +129,9 @@ export async function measureColdStart(options: {
     function: variant('function'),
     functionAsDeployed: variant('functionAsDeployed'),
     naive: variant('naive'),
-    ...(options.baselineBundle !== undefined && {
+    ...(options.baseline && {
       baseline: {
-        bundle: options.baselineBundle,
+        label: options.baseline.label,
         asDeployed: variant('baseline'),
         ratio: medianRatio(times.functionAsDeployed, times.baseline),
       },

@@ -81,7 +81,7 @@ function coldStartRows(cold: ColdStartResult): Row[] {
     ...(cold.baseline
       ? [
           {
-            figure: `Cold start as deployed vs ${cold.baseline.bundle}, side by side`,
+            figure: `Cold start as deployed vs ${cold.baseline.label}, side by side`,
             measured: `${ratio(cold.baseline.ratio)} (${ms(cold.functionAsDeployed.medianMs)} vs ${ms(cold.baseline.asDeployed.medianMs)})`,
             target: 'no target: a before/after comparison',
             verdict: 'info' as const,

@@ -30,8 +30,8 @@ export interface BenchConfig {
   onlineLimits: OnlineLimits;
   /** Target Holders over `*`: the account the selection is measured on; undefined skips it. */
   holdersAccount?: HoldersAccount;
-  /** Another tree's dist/index.js: its cold start as deployed is measured in the same rounds. */
-  baselineBundle?: string;
+  /** Another tree's dist/: its cold start as deployed is measured in the same rounds. */
+  baselineDist?: string;
   outputFile: string;
 }
 
@@ -106,7 +106,10 @@ export async function runBench(config: BenchConfig): Promise<BenchReport> {
       rounds: config.coldStartRounds,
       functionBundle: artifacts.functionBundle,
       naiveBundle: artifacts.naiveBundle,
-      baselineBundle: config.baselineBundle,
+      baseline:
+        config.baselineDist === undefined
+          ? undefined
+          : { bundle: join(resolve(config.baselineDist), 'index.js'), label: config.baselineDist },
     });
     const { warm, fleet } = await measureAgainstEmulator(config, artifacts);
     const online = await measureOnline({
@@ -162,7 +165,6 @@ async function main(): Promise<void> {
   });
   const onlineSizes = values['online-sizes']?.split(',').map(Number) ?? FULL_BENCH.onlineSizes;
   const baselineDist = values['baseline-dist'];
-  const baselineBundle = baselineDist && join(resolve(baselineDist), 'index.js');
   const report = await runBench(
     values['skip-fleet']
       ? {
@@ -170,9 +172,9 @@ async function main(): Promise<void> {
           fleetSizes: [],
           onlineSizes: [],
           holdersAccount: undefined,
-          baselineBundle,
+          baselineDist,
         }
-      : { ...FULL_BENCH, onlineSizes, baselineBundle },
+      : { ...FULL_BENCH, onlineSizes, baselineDist },
   );
   const { machine } = report;
   console.log(`${machine.cpuModel}, ${machine.cpus} CPUs, node ${machine.node}, ${report.date}\n`);

@@ -117,7 +117,7 @@ describe('bench report verdict', () => {
     // Prepare
     const slower = {
       ...coldStart(1.6),
-      baseline: { bundle: '../before/dist/index.js', asDeployed: variant(1.5), ratio: 1.07 },
+      baseline: { label: '../before/dist', asDeployed: variant(1.5), ratio: 1.07 },
     };
     const figures = {
       coldStart: slower,
@@ -132,8 +132,8 @@ describe('bench report verdict', () => {
     const withoutBaseline = buildRows({ ...figures, coldStart: coldStart(1.6) });
 
     // Assess
-    expect(rows.find((row) => row.figure.includes('../before/dist/index.js'))).toEqual({
-      figure: 'Cold start as deployed vs ../before/dist/index.js, side by side',
+    expect(rows.find((row) => row.figure.includes('../before/dist'))).toEqual({
+      figure: 'Cold start as deployed vs ../before/dist, side by side',
       measured: '1.07× (160.0 ms vs 150.0 ms)',
       target: 'no target: a before/after comparison',
       verdict: 'info',
