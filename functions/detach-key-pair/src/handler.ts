@@ -9,7 +9,7 @@ import type { AccessCredentials, EcsPort } from './ecs/port';
 import { DetachKeyPairError } from './errors';
 import { buildRequestResult } from './job/assemble';
 import type { RetryPolicy } from './job/retry';
-import { runRequest, type RequestOutcome } from './job/run';
+import { runRequest, type RequestOutcome } from './job/request';
 import { describeError, type Logger } from './log';
 import { enforcePolicy } from './policy';
 import { errorResult, retryableFailure, type ErrorResult } from './present/event-reply';

@@ -13,7 +13,8 @@ import {
   type RegionSummary,
 } from '../result';
 import type { Ledger } from './ledger';
-import type { RegionOutcome, RequestOutcome } from './run';
+import type { RequestOutcome } from './request';
+import type { RegionOutcome } from './run';
 
 const NOT_PROCESSED: InstanceOutcome = {
   status: 'Failed',

@@ -1,24 +1,12 @@
 /**
- * The job, stage by stage, per mode. Detach: plan (DescribeInstances), detach (DetachKeyPair),
- * confirm (reported failures against the instances' state), then the key pair's existence when
- * nothing held it. Online: the key's public half first, then plan, revoke (Cloud Assistant) and
- * detach only what the guest no longer holds. Reboot: as Detach, then restart in waves.
- * Stages overlap: each planned chunk goes on to the next stage as soon as it is classified.
- *
- * A request with a Target first finds its regions ("*": DescribeRegions, then DescribeKeyPairs in
- * each), selects in each region, checks the whole selection against MAX_INSTANCES and
- * ExpectedCount before anything changes, then runs the stages in every region at once, each with
- * its own port, pacing and ledger, and last deletes the key pair where asked and safe.
+ * The job in one region, stage by stage, per mode. Detach: plan (DescribeInstances), detach
+ * (DetachKeyPair), confirm (reported failures against the instances' state), then the key pair's
+ * existence when nothing held it. Online: the key's public half first, then plan, revoke (Cloud
+ * Assistant) and detach only what the guest no longer holds. Reboot: as Detach, then restart in
+ * waves. Stages overlap: each planned chunk goes on to the next stage as soon as it is classified.
+ * A request over its regions is request.ts.
  */
-import type { EcsPort } from '../ecs/port';
-import { normalizeRegionIds } from '../ecs/normalize';
-import {
-  KeyPairNowhereError,
-  PolicyDeniedError,
-  SelectionMismatchError,
-  type RegionSelection,
-} from '../errors';
-import { ALL_REGIONS, type DetachRequest } from '../request';
+import type { DetachRequest } from '../request';
 import type { InstanceOutcome, KeyPairDeletion } from '../result';
 import { confirmFailures } from './confirm';
 import { openJob, type Job, type JobDependencies } from './context';
@@ -27,7 +15,6 @@ import { startDetaching } from './detach';
 import { confirmKeyPairExists } from './key-pair';
 import { isCallFailure, type CallFailure, type Ledger } from './ledger';
 import { planInstances, recordDryRun, type PlannedChunk, type PlanSummary } from './plan';
-import { selectInstances, type Selection } from './select';
 
 // The Online and Reboot stages load when a request needs them: build.mjs bundles them into a file
 // of their own, so a cold start does not compile the guest script, its parsers and the key
@@ -159,14 +146,6 @@ export async function runJob(request: DetachRequest, deps: JobDependencies): Pro
   return conclude(job);
 }
 
-export interface RequestDependencies extends Omit<JobDependencies, 'port'> {
-  portFor(regionId: string): Promise<EcsPort>;
-  /** MAX_INSTANCES: the most instances a selection may hold. */
-  maxInstances: number;
-  /** ALLOWED_REGIONS: where `"*"` may look; empty means every region ECS lists. */
-  allowedRegions: readonly string[];
-}
-
 export interface RegionOutcome {
   /** The request as it ran in the region: its RegionId, and with a Target the ids selected. */
   request: DetachRequest;
@@ -177,90 +156,11 @@ export interface RegionOutcome {
   failure?: CallFailure;
 }
 
-export interface RequestOutcome {
-  regions: RegionOutcome[];
-  /** ECS request ids of the calls that found the regions of a `"*"` request. */
-  scopeRequestIds: string[];
-}
-
-/** Where DescribeRegions is asked when the deployer allows every region. */
-const DISCOVERY_REGION = 'cn-hangzhou';
-/** Ids a refusal quotes per region: enough to recognise the selection, few enough to read. */
-const SAMPLE_IDS = 5;
-
-function openRegionJob(
-  request: DetachRequest,
-  regionId: string,
-  deps: RequestDependencies,
-): Promise<Job> {
-  return deps
-    .portFor(regionId)
-    .then((port) =>
-      openJob({ ...request, RegionId: regionId, Regions: [regionId] }, { ...deps, port }),
-    );
-}
-
-/** `"*"`: the regions ECS lists (within ALLOWED_REGIONS) in which the key pair exists. */
-async function regionsHoldingKey(
-  request: DetachRequest,
-  deps: RequestDependencies,
-): Promise<{ jobs: Job[]; scopeRequestIds: string[] }> {
-  const discovery = await openRegionJob(request, deps.allowedRegions[0] ?? DISCOVERY_REGION, deps);
-  const listed = await discovery.calls.DescribeRegions((options) =>
-    discovery.port.describeRegions(options),
-  );
-  discovery.ledger.noteRequestId(listed.requestId);
-  const regionIds = normalizeRegionIds(listed).filter(
-    (regionId) => deps.allowedRegions.length === 0 || deps.allowedRegions.includes(regionId),
-  );
-  const candidates = await Promise.all(
-    regionIds.map((regionId) => openRegionJob(request, regionId, deps)),
-  );
-  const holding = await Promise.all(
-    candidates.map(async ({ request: { RegionId: regionId }, port, calls, ledger }) => {
-      const lookup = await calls.DescribeKeyPairs((options) =>
-        port.findKeyPair({ regionId, keyPairName: request.KeyPairName }, options),
-      );
-      ledger.noteRequestId(lookup.requestId);
-      return lookup.exists;
-    }),
-  );
-  const jobs = candidates.filter((_, index) => holding[index]);
-  if (jobs.length === 0) throw new KeyPairNowhereError(request.KeyPairName, regionIds.length);
-  const searchedOnly = [discovery, ...candidates.filter((_, index) => !holding[index])];
-  return {
-    jobs,
-    scopeRequestIds: searchedOnly.flatMap(({ ledger }) => [...ledger.requestIds]),
-  };
-}
-
-/** Refuses a selection past MAX_INSTANCES, or other than ExpectedCount; nothing changed yet. */
-function checkSelection(request: DetachRequest, selections: Selection[], maxInstances: number) {
-  const total = selections.reduce((sum, { instanceIds }) => sum + instanceIds.length, 0);
-  const byRegion: RegionSelection[] = selections.map(({ regionId, instanceIds }) => ({
-    regionId,
-    count: instanceIds.length,
-    sampleIds: instanceIds.slice(0, SAMPLE_IDS),
-  }));
-  if (total > maxInstances || selections.some(({ overLimit }) => overLimit)) {
-    const where = byRegion.map(({ regionId, count }) => `${regionId}: ${count}`).join(', ');
-    throw new PolicyDeniedError([
-      {
-        pointer: '/Target',
-        detail: `Target ${request.Target} selects more than ${maxInstances} instances (${where}, counting stopped past the limit); at most ${maxInstances} are allowed (MAX_INSTANCES). Narrow it with Tags or RegionId, or ask the deployer to raise MAX_INSTANCES.`,
-      },
-    ]);
-  }
-  if (request.ExpectedCount !== undefined && request.ExpectedCount !== total) {
-    throw new SelectionMismatchError(request.ExpectedCount, total, byRegion);
-  }
-}
-
 /**
  * One region's stages over its selection, then DeleteKeyPair. With several regions, a failure
  * that answers for the whole request (conclude) answers for this region only.
  */
-async function runRegion(job: Job, several: boolean): Promise<RegionOutcome> {
+export async function runRegion(job: Job, several: boolean): Promise<RegionOutcome> {
   const { request } = job;
   let keyPair: KeyPairDeletion | undefined;
   try {
@@ -272,42 +172,4 @@ async function runRegion(job: Job, several: boolean): Promise<RegionOutcome> {
     if (!several || !isCallFailure(error)) throw error;
     return { request, outcome: findings(job), keyPair, failure: error };
   }
-}
-
-/** The request, in each of its regions: the given ids, or a Target's selection. */
-export async function runRequest(
-  request: DetachRequest,
-  deps: RequestDependencies,
-): Promise<RequestOutcome> {
-  if (!request.Target) {
-    const port = await deps.portFor(request.RegionId);
-    const outcome = await runJob(request, { ...deps, port });
-    return { regions: [{ request, outcome }], scopeRequestIds: [] };
-  }
-  const { jobs, scopeRequestIds } =
-    request.Regions === ALL_REGIONS
-      ? await regionsHoldingKey(request, deps)
-      : {
-          jobs: await Promise.all(
-            (request.Regions ?? [request.RegionId]).map((regionId) =>
-              openRegionJob(request, regionId, deps),
-            ),
-          ),
-          scopeRequestIds: [],
-        };
-  const selections = await Promise.all(jobs.map((job) => selectInstances(job, deps.maxInstances)));
-  checkSelection(request, selections, deps.maxInstances);
-  const regions = await Promise.all(
-    jobs.map((job, index) =>
-      runRegion(
-        {
-          ...job,
-          request: { ...job.request, InstanceIds: selections[index].instanceIds },
-          described: selections[index].described,
-        },
-        jobs.length > 1,
-      ),
-    ),
-  );
-  return { regions, scopeRequestIds };
 }
