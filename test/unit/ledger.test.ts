@@ -1,5 +1,6 @@
 import { DeadlineExceededError } from '../../functions/detach-key-pair/src/errors';
 import { Ledger } from '../../functions/detach-key-pair/src/job/ledger';
+import type { InstanceOutcome } from '../../functions/detach-key-pair/src/result';
 import { ecsError } from '../helpers/fake-ecs';
 
 describe('Ledger', () => {
@@ -67,5 +68,34 @@ describe('Ledger', () => {
     ]);
     expect([...ledger.requestIds]).toEqual(['REQ-Forbidden.RAM']);
     expect(ledger.answeredAny).toBe(false);
+  });
+
+  it('amends a recorded outcome with what a later check learnt, and records none where none was', () => {
+    // Prepare
+    const ledger = new Ledger();
+    ledger.record('i-1', {
+      status: 'Failed',
+      code: 'Unknown',
+      message: 'ECS said so.',
+      retryable: false,
+    });
+    const checked = (recorded: InstanceOutcome): InstanceOutcome => ({
+      ...recorded,
+      retryable: true,
+      message: `${recorded.message} (Checked.)`,
+    });
+
+    // Act
+    ledger.amend('i-1', checked);
+    ledger.amend('i-2', checked);
+
+    // Assess
+    expect(ledger.outcomes.get('i-1')).toEqual({
+      status: 'Failed',
+      code: 'Unknown',
+      message: 'ECS said so. (Checked.)',
+      retryable: true,
+    });
+    expect(ledger.outcomes.has('i-2')).toBe(false);
   });
 });

@@ -17,13 +17,11 @@ async function confirmChunk(job: Job, instanceIds: string[]): Promise<void> {
   if (!(found instanceof Map)) {
     // Unconfirmed, the failure may be stale: sending the request again will check.
     for (const instanceId of instanceIds) {
-      const reported = ledger.outcomes.get(instanceId);
-      if (!reported) continue;
-      ledger.outcomes.set(instanceId, {
+      ledger.amend(instanceId, (reported) => ({
         ...reported,
         retryable: true,
         message: `${reported.message} (Its state could not be checked: ${found.code}.)`,
-      });
+      }));
     }
     return;
   }

@@ -39,6 +39,12 @@ export class Ledger {
     this.outcomes.set(instanceId, outcome);
   }
 
+  /** What a later check learnt about an instance's recorded outcome, added to it. */
+  amend(instanceId: string, change: (recorded: InstanceOutcome) => InstanceOutcome): void {
+    const recorded = this.outcomes.get(instanceId);
+    if (recorded) this.outcomes.set(instanceId, change(recorded));
+  }
+
   markUnconfirmed(instanceIds: readonly string[]): void {
     this.unconfirmed.push(...instanceIds);
   }
