@@ -8,6 +8,7 @@ import { Request as DaraRequest, RuntimeOptions } from '@darabonba/typescript';
 import { createHash } from 'node:crypto';
 import { stringify } from 'node:querystring';
 import { send } from '../../cli/http-client';
+import { rpcParams } from '../../functions/detach-key-pair/src/ecs/sdk-adapter';
 import type { EcsEmulator, IssuedCredentials } from '../../local/ecs-emulator';
 
 export const REGION = 'cn-hangzhou';
@@ -41,17 +42,7 @@ export function callAction(
   runtime: Partial<RuntimeOptions> = {},
 ): Promise<Record<string, unknown>> {
   return client.callApi(
-    new $OpenApiUtil.Params({
-      action,
-      version: '2014-05-26',
-      protocol: 'HTTPS',
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    }),
+    rpcParams(action),
     new $OpenApiUtil.OpenApiRequest({ query }),
     new RuntimeOptions(runtime),
   ) as Promise<Record<string, unknown>>;

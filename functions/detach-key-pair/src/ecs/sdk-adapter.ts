@@ -59,7 +59,7 @@ const USER_AGENT = 'detach-key-pair';
 /** Built once per action: callApi only reads them, and every call of an action sends the same. */
 const paramsByAction = new Map<string, $OpenApiUtil.Params>();
 
-function rpcParams(action: string): $OpenApiUtil.Params {
+export function rpcParams(action: string): $OpenApiUtil.Params {
   let params = paramsByAction.get(action);
   if (!params) {
     params = new $OpenApiUtil.Params({
