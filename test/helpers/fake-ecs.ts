@@ -93,6 +93,15 @@ function removalReport(
 }
 type FailureRule = (instanceIds: string[]) => EcsCallError | undefined;
 
+interface FakeInvocation {
+  instanceIds: string[];
+  commandName: string;
+  /** Times DescribeInvocations listed it by its command's name. */
+  listings: number;
+  /** Each run as its script ended it, once a listing saw them end. */
+  ended?: InvokedInstance[];
+}
+
 export interface RecordedCall {
   action: Action;
   instanceIds: string[];
@@ -133,10 +142,9 @@ export class FakeEcs implements EcsPort {
     ALL_ACTIONS.map((action) => [action, []]),
   ) as unknown as Record<Action, FailureRule[]>;
   /** Cloud Assistant invocations by InvokeId, and by ClientToken. */
-  readonly invocations = new Map<
-    string,
-    { instanceIds: string[]; commandName: string; polls: number }
-  >();
+  readonly invocations = new Map<string, FakeInvocation>();
+  /** The InvokeIds DescribeInvocations was asked for one by one, with output. */
+  readonly outputReads: string[] = [];
   private readonly invokeIdsByToken = new Map<string, string>();
   /** What DescribeKeyPairs returns as the key's public half. */
   publicKey = FAKE_PUBLIC_KEY;
@@ -319,7 +327,7 @@ export class FakeEcs implements EcsPort {
     this.invocations.set(invokeId, {
       instanceIds: input.instanceIds,
       commandName: input.commandName,
-      polls: 0,
+      listings: 0,
     });
     this.invokeIdsByToken.set(input.clientToken, invokeId);
     if (this.loseNextRunCommandAnswer) {
@@ -330,12 +338,25 @@ export class FakeEcs implements EcsPort {
     return { requestId, invokeId };
   }
 
-  /** A command's invocations, two a page, so paging is exercised. */
+  /**
+   * A command's invocations, two a page so paging is exercised, without output as ECS lists them;
+   * or one invocation by its id, with output.
+   */
   async describeInvocations(
     input: InvocationsInput,
     options: CallOptions,
   ): Promise<InvocationsPage> {
     const requestId = this.begin('DescribeInvocations', [], options);
+    if ('invokeId' in input) {
+      this.outputReads.push(input.invokeId);
+      const invocation = this.invocations.get(input.invokeId);
+      return {
+        requestId,
+        invocations: invocation
+          ? [{ invokeId: input.invokeId, instances: this.runsOf(invocation) }]
+          : [],
+      };
+    }
     const named = [...this.invocations].filter(
       ([, found]) => found.commandName === input.commandName,
     );
@@ -344,61 +365,68 @@ export class FakeEcs implements EcsPort {
     return {
       requestId,
       nextToken: start + page.length < named.length ? String(start + page.length) : '',
-      invocations: page.map(([invokeId, invocation]) => ({
-        invokeId,
-        instances: this.runsOf(invocation),
-      })),
+      invocations: page.map(([invokeId, invocation]) => {
+        invocation.listings += 1;
+        const instances = this.runsOf(invocation).map((run) => ({ ...run, output: undefined }));
+        return { invokeId, instances };
+      }),
     };
   }
 
-  /** The first poll sees every run Running; later polls see them as the script ended them. */
-  private runsOf(invocation: { instanceIds: string[]; polls: number }): InvokedInstance[] {
-    invocation.polls += 1;
-    return invocation.instanceIds.map((id) => {
-      const instance = this.instances.get(id);
-      const behaviour = instance?.script ?? 'removes';
-      const running = invocation.polls === 1 || behaviour === 'hangs';
-      const base = { instanceId: id, errorInfo: '', dropped: this.scalar(0) };
-      if (running) {
-        return {
-          ...base,
-          invocationStatus: 'Running',
-          exitCode: null,
-          errorCode: '',
-          output: '',
-        };
-      }
-      const exited = (exitCode: number, report: string) => ({
-        ...base,
-        invocationStatus: exitCode === 0 ? 'Success' : 'Failed',
-        exitCode: this.scalar(exitCode),
-        errorCode: exitCode === 0 ? '' : 'ExitCodeNonzero',
-        output: Buffer.from(report).toString('base64'),
-      });
-      if (behaviour === 'refuses') return exited(3, removalReport([]));
-      if (behaviour === 'fails') return exited(4, removalReport([], { failedFile: true }));
-      if (behaviour === 'badInput') return exited(2, removalReport([], { error: true }));
-      if (behaviour === 'garbles') return exited(0, 'sh: awk: not found');
-      if (behaviour === 'undelivered') {
-        return {
-          ...base,
-          invocationStatus: 'Failed',
-          exitCode: null,
-          errorCode: 'DeliveryTimeout',
-          errorInfo: 'ClientNotResponse',
-          output: '',
-        };
-      }
-      const removed = instance?.guestHoldsKey ? [1] : [];
-      if (instance) instance.guestHoldsKey = false;
+  /**
+   * Until a second listing, every run is Running; from then on each run is as its script ended
+   * it, decided once.
+   */
+  private runsOf(invocation: FakeInvocation): InvokedInstance[] {
+    if (invocation.listings < 2) return invocation.instanceIds.map((id) => this.runOf(id, true));
+    invocation.ended ??= invocation.instanceIds.map((id) => this.runOf(id, false));
+    return invocation.ended;
+  }
+
+  private runOf(id: string, stillRunning: boolean): InvokedInstance {
+    const instance = this.instances.get(id);
+    const behaviour = instance?.script ?? 'removes';
+    const running = stillRunning || behaviour === 'hangs';
+    const base = { instanceId: id, errorInfo: '', dropped: this.scalar(0) };
+    if (running) {
       return {
         ...base,
-        invocationStatus: 'Success',
-        exitCode: this.scalar(0),
+        invocationStatus: 'Running',
+        exitCode: null,
         errorCode: '',
-        output: Buffer.from(removalReport(removed)).toString('base64'),
+        output: '',
       };
+    }
+    const exited = (exitCode: number, report: string) => ({
+      ...base,
+      invocationStatus: exitCode === 0 ? 'Success' : 'Failed',
+      exitCode: this.scalar(exitCode),
+      errorCode: exitCode === 0 ? '' : 'ExitCodeNonzero',
+      output: Buffer.from(report).toString('base64'),
     });
+    if (behaviour === 'refuses') return exited(3, removalReport([]));
+    if (behaviour === 'fails') return exited(4, removalReport([], { failedFile: true }));
+    if (behaviour === 'badInput') return exited(2, removalReport([], { error: true }));
+    if (behaviour === 'garbles') return exited(0, 'sh: awk: not found');
+    if (behaviour === 'undelivered') {
+      return {
+        ...base,
+        invocationStatus: 'Failed',
+        exitCode: null,
+        errorCode: 'DeliveryTimeout',
+        errorInfo: 'ClientNotResponse',
+        output: '',
+      };
+    }
+    const removed = instance?.guestHoldsKey ? [1] : [];
+    if (instance) instance.guestHoldsKey = false;
+    return {
+      ...base,
+      invocationStatus: 'Success',
+      exitCode: this.scalar(0),
+      errorCode: '',
+      output: Buffer.from(removalReport(removed)).toString('base64'),
+    };
   }
 
   async rebootInstances(

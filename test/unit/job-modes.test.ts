@@ -71,6 +71,8 @@ describe('runJob in Mode Online', () => {
         .map((call) => call.instanceIds.length)
         .sort((a, b) => b - a),
     ).toEqual([100, 22]);
+    // Each invocation's output is read once, by its id, after listings without output.
+    expect(ecs.outputReads.sort()).toEqual([...ecs.invocations.keys()].sort());
     expect(
       ecs.callsOf('DescribeCloudAssistantStatus').every((c) => c.instanceIds.length <= 50),
     ).toBe(true);

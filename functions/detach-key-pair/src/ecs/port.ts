@@ -135,12 +135,14 @@ export interface RunCommandReply {
   invokeId?: string;
 }
 
-export interface InvocationsInput {
-  regionId: string;
-  /** Every invocation of the command of this name (DescribeInvocations `CommandName`). */
-  commandName: string;
-  nextToken?: string;
-}
+/**
+ * DescribeInvocations asks either for a command's invocations, by its name and without output
+ * (ECS returns output only for an InvokeId or an InstanceId, docs/ecs-facts.md), or for one
+ * invocation by its id, with each instance's output.
+ */
+export type InvocationsInput =
+  | { regionId: string; commandName: string; nextToken?: string }
+  | { regionId: string; invokeId: string };
 
 export interface InvokedInstance {
   instanceId: LooseScalar;
@@ -148,7 +150,7 @@ export interface InvokedInstance {
   exitCode: LooseScalar;
   errorCode: LooseScalar;
   errorInfo: LooseScalar;
-  /** Base64 of stdout and stderr, truncated past 24 KB. */
+  /** Base64 of stdout and stderr, truncated past 24 KB; asked for by InvokeId only. */
   output: LooseScalar;
   dropped: LooseScalar;
 }
@@ -209,7 +211,7 @@ export interface EcsPort {
     options: CallOptions,
   ): Promise<AgentStatusPage>;
   runCommand(input: RunCommandInput, options: CallOptions): Promise<RunCommandReply>;
-  /** A page of a command's invocations, each with its instances' state and output. */
+  /** A page of a command's invocations with their instances' state, or one with its output. */
   describeInvocations(input: InvocationsInput, options: CallOptions): Promise<InvocationsPage>;
   rebootInstances(input: RebootInstancesInput, options: CallOptions): Promise<RebootInstancesReply>;
   describeInstanceStatus(
@@ -223,6 +225,10 @@ export const DESCRIBE_INSTANCES_MAX_TAGS = 20;
 export const DETACH_KEY_PAIR_MAX_IDS = 50;
 export const CLOUD_ASSISTANT_STATUS_MAX_IDS = 50;
 export const RUN_COMMAND_MAX_IDS = 100;
-export const DESCRIBE_INVOCATIONS_MAX_RESULTS = 50;
+/**
+ * Half of what ECS allows (50): every invocation on a page lists its 100 instances, and 50 of them
+ * (about 2.5 MB of JSON even without output) took a 10,000-instance job past 128 MB (BENCHMARKS.md).
+ */
+export const DESCRIBE_INVOCATIONS_MAX_RESULTS = 25;
 export const REBOOT_INSTANCES_MAX_IDS = 100;
 export const INSTANCE_STATUS_MAX_IDS = 100;

@@ -429,18 +429,26 @@ class EcsSdkPort implements EcsPort {
     input: InvocationsInput,
     options: CallOptions,
   ): Promise<InvocationsPage> {
+    // A listing by name carries every instance of up to 50 invocations, so it is asked without
+    // output; ECS gives output only to a query by InvokeId or InstanceId (docs/ecs-facts.md).
+    const byId = 'invokeId' in input;
     const request = new DescribeInvocationsRequest({
       regionId: input.regionId,
-      commandName: input.commandName,
-      includeOutput: true,
-      maxResults: DESCRIBE_INVOCATIONS_MAX_RESULTS,
-      nextToken: input.nextToken,
+      ...(byId
+        ? { invokeId: input.invokeId, includeOutput: true }
+        : {
+            commandName: input.commandName,
+            includeOutput: false,
+            maxResults: DESCRIBE_INVOCATIONS_MAX_RESULTS,
+            nextToken: input.nextToken,
+          }),
     });
     request.validate();
     return this.call(
       'DescribeInvocations',
       {
         RegionId: request.regionId,
+        InvokeId: request.invokeId,
         CommandName: request.commandName,
         IncludeOutput: request.includeOutput,
         MaxResults: request.maxResults,
@@ -458,7 +466,7 @@ class EcsSdkPort implements EcsPort {
             exitCode: scalar(instance, 'ExitCode'),
             errorCode: scalar(instance, 'ErrorCode'),
             errorInfo: scalar(instance, 'ErrorInfo'),
-            output: scalar(instance, 'Output'),
+            output: byId ? scalar(instance, 'Output') : undefined,
             dropped: scalar(instance, 'Dropped'),
           })),
         })),

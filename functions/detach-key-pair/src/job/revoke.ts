@@ -31,15 +31,15 @@ export const SCRIPT_TIMEOUT_SECONDS = 60;
 
 /**
  * Polling DescribeInvocations: soon at first (on an instance the script takes well under a
- * second), then each wait half as long again, up to 5 s or a twentieth of the time polled so far,
- * whichever is longer: a long wait (agents slow to pick commands up) then costs a few calls more
- * than it must, and finishes at most about 5 % later than it could.
+ * second), then each wait half as long again, up to 5 s or a tenth of the time polled so far,
+ * whichever is longer: a long wait (10,000 guests' scripts, agents slow to pick commands up) then
+ * costs a few calls more than it must, and finishes at most about 10 % later than it could.
  */
 export const POLLING = {
   firstDelayMs: 500,
   growth: 1.5,
   maxDelayMs: 5000,
-  elapsedShare: 0.05,
+  elapsedShare: 0.1,
 } as const;
 
 /** Per-instance statuses after which nothing more happens to the run on that instance. */
@@ -238,16 +238,18 @@ function judgeRun(
 
 interface Watched {
   instanceIds: ReadonlySet<string>;
-  finals: Map<string, InvokedInstance>;
+  /** Whether the last listing showed any of its runs final: at the deadline, worth a read. */
+  anyFinal: boolean;
   settle: (finals: Map<string, InvokedInstance> | CallFailure) => void;
   fail: (bug: unknown) => void;
 }
 
 /**
- * One poller for the whole job: DescribeInvocations by the job's own command name, 50
- * invocations a page, so a round costs a call per 50 chunks rather than one per chunk. Each
- * chunk waits on its invocation until every run in it is final, or until the deadline leaves
- * time only for the detach after it (then it gets what is final so far).
+ * One poller for the whole job. Each round lists the job's invocations by its own command name,
+ * without output and 25 a page, so a round costs a call per 25 chunks rather than one per chunk,
+ * and a page (2,500 instances) stays small enough to parse within 128 MB. An invocation whose runs
+ * are all final is then read once by its id, with output, and its chunk settles. At the deadline,
+ * which leaves time only for the detach, each chunk gets what is final so far.
  */
 export class RunWatcher {
   private readonly watched = new Map<string, Watched>();
@@ -265,7 +267,7 @@ export class RunWatcher {
     return new Promise((settle, fail) => {
       this.watched.set(invokeId, {
         instanceIds: new Set(instanceIds),
-        finals: new Map(),
+        anyFinal: false,
         settle,
         fail,
       });
@@ -301,13 +303,14 @@ export class RunWatcher {
         return;
       }
     }
-    this.release((entry) => entry.settle(entry.finals));
+    await this.settleWhatIsFinal();
   }
 
   /** Every page of the job's invocations once; settles each chunk whose runs are all final. */
   private async pollRound(): Promise<CallFailure | undefined> {
     const { request, port, ledger, calls } = this.job;
     const seenTokens = new Set<string>();
+    const finished: string[] = [];
     let nextToken: string | undefined;
     try {
       do {
@@ -319,13 +322,15 @@ export class RunWatcher {
           ),
         );
         ledger.noteRequestId(page.requestId);
-        for (const invocation of page.invocations)
-          this.take(String(invocation.invokeId), invocation.instances);
+        for (const { invokeId, instances } of page.invocations) {
+          if (this.allFinal(String(invokeId), instances)) finished.push(String(invokeId));
+        }
         nextToken = page.nextToken || undefined;
         // A repeated token ends the round, so a misbehaving endpoint cannot keep it paging.
         if (nextToken !== undefined && seenTokens.has(nextToken)) break;
         if (nextToken !== undefined) seenTokens.add(nextToken);
-      } while (nextToken !== undefined && this.watched.size > 0);
+      } while (nextToken !== undefined);
+      for (const invokeId of finished) await this.settleIfFinal(invokeId);
     } catch (error) {
       if (isCallFailure(error)) return error;
       throw error;
@@ -333,17 +338,67 @@ export class RunWatcher {
     return undefined;
   }
 
-  private take(invokeId: string, instances: InvokedInstance[]): void {
+  /** Whether the listing shows every watched run of this invocation final (and notes any). */
+  private allFinal(invokeId: string, instances: InvokedInstance[]): boolean {
     const entry = this.watched.get(invokeId);
-    if (!entry) return;
+    if (!entry) return false;
+    const finals = this.finalsOf(entry, instances);
+    entry.anyFinal = finals.size > 0;
+    return finals.size >= entry.instanceIds.size;
+  }
+
+  private finalsOf(entry: Watched, instances: InvokedInstance[]): Map<string, InvokedInstance> {
+    const finals = new Map<string, InvokedInstance>();
     for (const instance of instances) {
       const instanceId = String(instance.instanceId);
       const final = FINAL_STATUSES.has(String(instance.invocationStatus ?? ''));
-      if (final && entry.instanceIds.has(instanceId)) entry.finals.set(instanceId, instance);
+      if (final && entry.instanceIds.has(instanceId)) finals.set(instanceId, instance);
     }
-    if (entry.finals.size >= entry.instanceIds.size) {
+    return finals;
+  }
+
+  /** The invocation's final runs, read by its id with their output. */
+  private async readFinals(
+    invokeId: string,
+    entry: Watched,
+  ): Promise<Map<string, InvokedInstance>> {
+    const { request, port, ledger, calls } = this.job;
+    const page = await calls.DescribeInvocations((options) =>
+      port.describeInvocations({ regionId: request.RegionId, invokeId }, options),
+    );
+    ledger.noteRequestId(page.requestId);
+    const invocation = page.invocations.find((found) => String(found.invokeId) === invokeId);
+    return this.finalsOf(entry, invocation?.instances ?? []);
+  }
+
+  /** Settles the chunk once its read by id agrees that every run is final; else it waits on. */
+  private async settleIfFinal(invokeId: string): Promise<void> {
+    const entry = this.watched.get(invokeId);
+    if (!entry) return;
+    const finals = await this.readFinals(invokeId, entry);
+    if (finals.size < entry.instanceIds.size) return;
+    this.watched.delete(invokeId);
+    entry.settle(finals);
+  }
+
+  /** At the deadline: each chunk with the runs final so far (read only where there are any). */
+  private async settleWhatIsFinal(): Promise<void> {
+    for (const [invokeId, entry] of [...this.watched]) {
+      const finals = entry.anyFinal ? await this.finalsOrFailure(invokeId, entry) : new Map();
       this.watched.delete(invokeId);
-      entry.settle(entry.finals);
+      entry.settle(finals);
+    }
+  }
+
+  private async finalsOrFailure(
+    invokeId: string,
+    entry: Watched,
+  ): Promise<Map<string, InvokedInstance> | CallFailure> {
+    try {
+      return await this.readFinals(invokeId, entry);
+    } catch (error) {
+      if (isCallFailure(error)) return error;
+      throw error;
     }
   }
 }
