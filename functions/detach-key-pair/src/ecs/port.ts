@@ -226,9 +226,10 @@ export const DETACH_KEY_PAIR_MAX_IDS = 50;
 export const CLOUD_ASSISTANT_STATUS_MAX_IDS = 50;
 export const RUN_COMMAND_MAX_IDS = 100;
 /**
- * Half of what ECS allows (50): every invocation on a page lists its 100 instances, and 50 of them
- * (about 2.5 MB of JSON even without output) took a 10,000-instance job past 128 MB (BENCHMARKS.md).
+ * Well under what ECS allows (50): every invocation on a page lists its 100 instances, and 50 of
+ * them (about 2.5 MB of JSON even without output) took a 10,000-instance job past 128 MB
+ * (BENCHMARKS.md).
  */
-export const DESCRIBE_INVOCATIONS_MAX_RESULTS = 25;
+export const DESCRIBE_INVOCATIONS_MAX_RESULTS = 20;
 export const REBOOT_INSTANCES_MAX_IDS = 100;
 export const INSTANCE_STATUS_MAX_IDS = 100;

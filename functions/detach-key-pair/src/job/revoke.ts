@@ -31,15 +31,15 @@ export const SCRIPT_TIMEOUT_SECONDS = 60;
 
 /**
  * Polling DescribeInvocations: soon at first (on an instance the script takes well under a
- * second), then each wait half as long again, up to 5 s or a tenth of the time polled so far,
+ * second), then each wait half as long again, up to 5 s or 12 % of the time polled so far,
  * whichever is longer: a long wait (10,000 guests' scripts, agents slow to pick commands up) then
- * costs a few calls more than it must, and finishes at most about 10 % later than it could.
+ * costs a few calls more than it must, and finishes at most about 12 % later than it could.
  */
 export const POLLING = {
   firstDelayMs: 500,
   growth: 1.5,
   maxDelayMs: 5000,
-  elapsedShare: 0.1,
+  elapsedShare: 0.12,
 } as const;
 
 /** Per-instance statuses after which nothing more happens to the run on that instance. */
@@ -246,8 +246,8 @@ interface Watched {
 
 /**
  * One poller for the whole job. Each round lists the job's invocations by its own command name,
- * without output and 25 a page, so a round costs a call per 25 chunks rather than one per chunk,
- * and a page (2,500 instances) stays small enough to parse within 128 MB. An invocation whose runs
+ * without output and 20 a page, so a round costs a call per 20 chunks rather than one per chunk,
+ * and a page (2,000 instances) stays small enough to parse within 128 MB. An invocation whose runs
  * are all final is then read once by its id, with output, and its chunk settles. At the deadline,
  * which leaves time only for the detach, each chunk gets what is final so far.
  */
