@@ -96,9 +96,9 @@ type FailureRule = (instanceIds: string[]) => EcsCallError | undefined;
 interface FakeInvocation {
   instanceIds: string[];
   commandName: string;
-  /** Times DescribeInvocations listed it by its command's name. */
-  listings: number;
-  /** Each run as its script ended it, once a listing saw them end. */
+  /** Times DescribeInvocations read it. */
+  reads: number;
+  /** Each run as its script ended it, once a read saw them end. */
   ended?: InvokedInstance[];
 }
 
@@ -143,8 +143,6 @@ export class FakeEcs implements EcsPort {
   ) as unknown as Record<Action, FailureRule[]>;
   /** Cloud Assistant invocations by InvokeId, and by ClientToken. */
   readonly invocations = new Map<string, FakeInvocation>();
-  /** The InvokeIds DescribeInvocations was asked for one by one, with output. */
-  readonly outputReads: string[] = [];
   private readonly invokeIdsByToken = new Map<string, string>();
   /** What DescribeKeyPairs returns as the key's public half. */
   publicKey = FAKE_PUBLIC_KEY;
@@ -327,7 +325,7 @@ export class FakeEcs implements EcsPort {
     this.invocations.set(invokeId, {
       instanceIds: input.instanceIds,
       commandName: input.commandName,
-      listings: 0,
+      reads: 0,
     });
     this.invokeIdsByToken.set(input.clientToken, invokeId);
     if (this.loseNextRunCommandAnswer) {
@@ -338,47 +336,24 @@ export class FakeEcs implements EcsPort {
     return { requestId, invokeId };
   }
 
-  /**
-   * A command's invocations, two a page so paging is exercised, without output as ECS lists them;
-   * or one invocation by its id, with output.
-   */
+  /** One invocation by its id: on its first read every run is Running, then as its script ended it. */
   async describeInvocations(
     input: InvocationsInput,
     options: CallOptions,
   ): Promise<InvocationsPage> {
     const requestId = this.begin('DescribeInvocations', [], options);
-    if ('invokeId' in input) {
-      this.outputReads.push(input.invokeId);
-      const invocation = this.invocations.get(input.invokeId);
-      return {
-        requestId,
-        invocations: invocation
-          ? [{ invokeId: input.invokeId, instances: this.runsOf(invocation) }]
-          : [],
-      };
-    }
-    const named = [...this.invocations].filter(
-      ([, found]) => found.commandName === input.commandName,
-    );
-    const start = input.nextToken ? Number(input.nextToken) : 0;
-    const page = named.slice(start, start + 2);
+    const invocation = this.invocations.get(input.invokeId);
+    if (!invocation) return { requestId, invocations: [] };
+    invocation.reads += 1;
     return {
       requestId,
-      nextToken: start + page.length < named.length ? String(start + page.length) : '',
-      invocations: page.map(([invokeId, invocation]) => {
-        invocation.listings += 1;
-        const instances = this.runsOf(invocation).map((run) => ({ ...run, output: undefined }));
-        return { invokeId, instances };
-      }),
+      invocations: [{ invokeId: input.invokeId, instances: this.runsOf(invocation) }],
     };
   }
 
-  /**
-   * Until a second listing, every run is Running; from then on each run is as its script ended
-   * it, decided once.
-   */
+  /** Each run as its script ended it, decided once, from the second read on. */
   private runsOf(invocation: FakeInvocation): InvokedInstance[] {
-    if (invocation.listings < 2) return invocation.instanceIds.map((id) => this.runOf(id, true));
+    if (invocation.reads < 2) return invocation.instanceIds.map((id) => this.runOf(id, true));
     invocation.ended ??= invocation.instanceIds.map((id) => this.runOf(id, false));
     return invocation.ended;
   }

@@ -123,7 +123,7 @@ export interface RunCommandInput {
   instanceIds: string[];
   /** The shell script, Base64 (at most 24 KB so encoded). */
   commandContentBase64: string;
-  /** The command's name: one per job, so DescribeInvocations can list the job's runs alone. */
+  /** The command's name: one per job, so an operator can find the job's runs in ECS. */
   commandName: string;
   timeoutSeconds: number;
   /** The same token again returns the same invocation and runs nothing twice. */
@@ -136,13 +136,13 @@ export interface RunCommandReply {
 }
 
 /**
- * DescribeInvocations asks either for a command's invocations, by its name and without output
- * (ECS returns output only for an InvokeId or an InstanceId, docs/ecs-facts.md), or for one
- * invocation by its id, with each instance's output.
+ * DescribeInvocations of one invocation, by its id, with each instance's output: ECS returns
+ * output only for an InvokeId or an InstanceId (docs/ecs-facts.md).
  */
-export type InvocationsInput =
-  | { regionId: string; commandName: string; nextToken?: string }
-  | { regionId: string; invokeId: string };
+export interface InvocationsInput {
+  regionId: string;
+  invokeId: string;
+}
 
 export interface InvokedInstance {
   instanceId: LooseScalar;
@@ -150,7 +150,7 @@ export interface InvokedInstance {
   exitCode: LooseScalar;
   errorCode: LooseScalar;
   errorInfo: LooseScalar;
-  /** Base64 of stdout and stderr, truncated past 24 KB; asked for by InvokeId only. */
+  /** Base64 of stdout and stderr, truncated past 24 KB. */
   output: LooseScalar;
   dropped: LooseScalar;
 }
@@ -158,8 +158,6 @@ export interface InvokedInstance {
 export interface InvocationsPage {
   requestId?: string;
   invocations: Array<{ invokeId: LooseScalar; instances: InvokedInstance[] }>;
-  /** Empty or absent on the last page. */
-  nextToken?: string;
 }
 
 export interface RebootInstancesInput {
@@ -211,7 +209,7 @@ export interface EcsPort {
     options: CallOptions,
   ): Promise<AgentStatusPage>;
   runCommand(input: RunCommandInput, options: CallOptions): Promise<RunCommandReply>;
-  /** A page of a command's invocations with their instances' state, or one with its output. */
+  /** One invocation: its instances' state and output. */
   describeInvocations(input: InvocationsInput, options: CallOptions): Promise<InvocationsPage>;
   rebootInstances(input: RebootInstancesInput, options: CallOptions): Promise<RebootInstancesReply>;
   describeInstanceStatus(
@@ -225,11 +223,5 @@ export const DESCRIBE_INSTANCES_MAX_TAGS = 20;
 export const DETACH_KEY_PAIR_MAX_IDS = 50;
 export const CLOUD_ASSISTANT_STATUS_MAX_IDS = 50;
 export const RUN_COMMAND_MAX_IDS = 100;
-/**
- * Well under what ECS allows (50): every invocation on a page lists its 100 instances, and 50 of
- * them (about 2.5 MB of JSON even without output) took a 10,000-instance job past 128 MB
- * (BENCHMARKS.md).
- */
-export const DESCRIBE_INVOCATIONS_MAX_RESULTS = 20;
 export const REBOOT_INSTANCES_MAX_IDS = 100;
 export const INSTANCE_STATUS_MAX_IDS = 100;

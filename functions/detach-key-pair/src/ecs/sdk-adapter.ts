@@ -51,7 +51,6 @@ import type {
   RunCommandInput,
   RunCommandReply,
 } from './port';
-import { DESCRIBE_INVOCATIONS_MAX_RESULTS } from './port';
 
 const API_VERSION = '2014-05-26';
 const USER_AGENT = 'detach-key-pair';
@@ -429,21 +428,10 @@ class EcsSdkPort implements EcsPort {
     input: InvocationsInput,
     options: CallOptions,
   ): Promise<InvocationsPage> {
-    // A listing by name carries every instance of up to 50 invocations, so it is asked without
-    // output; ECS gives output only to a query by InvokeId or InstanceId (docs/ecs-facts.md).
-    const byId = 'invokeId' in input;
     const request = new DescribeInvocationsRequest({
       regionId: input.regionId,
-      ...(byId
-        ? { invokeId: input.invokeId, includeOutput: true }
-        : {
-            commandName: input.commandName,
-            includeOutput: false,
-            // The script each invocation carries, a fifth smaller than in Base64; never read.
-            contentEncoding: 'PlainText',
-            maxResults: DESCRIBE_INVOCATIONS_MAX_RESULTS,
-            nextToken: input.nextToken,
-          }),
+      invokeId: input.invokeId,
+      includeOutput: true,
     });
     request.validate();
     return this.call(
@@ -451,16 +439,11 @@ class EcsSdkPort implements EcsPort {
       {
         RegionId: request.regionId,
         InvokeId: request.invokeId,
-        CommandName: request.commandName,
         IncludeOutput: request.includeOutput,
-        ContentEncoding: request.contentEncoding,
-        MaxResults: request.maxResults,
-        NextToken: request.nextToken,
       },
       options,
       (body) => ({
         requestId: optionalText(body, 'RequestId'),
-        nextToken: optionalText(body, 'NextToken'),
         invocations: listOf(body, 'Invocations', 'Invocation').map((invocation) => ({
           invokeId: scalar(invocation, 'InvokeId'),
           instances: listOf(invocation, 'InvokeInstances', 'InvokeInstance').map((instance) => ({
@@ -469,7 +452,7 @@ class EcsSdkPort implements EcsPort {
             exitCode: scalar(instance, 'ExitCode'),
             errorCode: scalar(instance, 'ErrorCode'),
             errorInfo: scalar(instance, 'ErrorInfo'),
-            output: byId ? scalar(instance, 'Output') : undefined,
+            output: scalar(instance, 'Output'),
             dropped: scalar(instance, 'Dropped'),
           })),
         })),

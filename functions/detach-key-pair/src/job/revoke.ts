@@ -31,15 +31,15 @@ export const SCRIPT_TIMEOUT_SECONDS = 60;
 
 /**
  * Polling DescribeInvocations: soon at first (on an instance the script takes well under a
- * second), then each wait half as long again, up to 5 s or 12 % of the time polled so far,
- * whichever is longer: a long wait (10,000 guests' scripts, agents slow to pick commands up) then
- * costs a few calls more than it must, and finishes at most about 12 % later than it could.
+ * second), then each wait half as long again, up to 5 s or a twentieth of the time polled so far,
+ * whichever is longer: a long wait (agents slow to pick commands up) then costs a few calls more
+ * than it must, and finishes at most about 5 % later than it could.
  */
 export const POLLING = {
   firstDelayMs: 500,
   growth: 1.5,
   maxDelayMs: 5000,
-  elapsedShare: 0.12,
+  elapsedShare: 0.05,
 } as const;
 
 /** Per-instance statuses after which nothing more happens to the run on that instance. */
@@ -123,7 +123,7 @@ export async function prepareRevocation(job: Job): Promise<Revocation | undefine
     key: parsed.key,
     commandContentBase64: content,
     commandName,
-    watcher: new RunWatcher(job, commandName),
+    watcher: new RunWatcher(job),
   };
 }
 
@@ -238,39 +238,31 @@ function judgeRun(
 
 interface Watched {
   instanceIds: ReadonlySet<string>;
-  /** Whether the last listing showed any of its runs final: at the deadline, worth a read. */
-  anyFinal: boolean;
   settle: (finals: Map<string, InvokedInstance> | CallFailure) => void;
   fail: (bug: unknown) => void;
 }
 
 /**
- * One poller for the whole job. Each round lists the job's invocations by its own command name,
- * without output and 20 a page, so a round costs a call per 20 chunks rather than one per chunk,
- * and a page (2,000 instances) stays small enough to parse within 128 MB. An invocation whose runs
- * are all final is then read once by its id, with output, and its chunk settles. At the deadline,
- * which leaves time only for the detach, each chunk gets what is final so far.
+ * One poller for the whole job. Each round reads the job's invocations by their ids, oldest
+ * first, each with its output, and settles each chunk whose runs are all final, until it meets
+ * one that is not: runs end about in the order they were sent, so a round costs a call per chunk
+ * settled and one more. A listing of every invocation by the command's name would cost fewer calls
+ * at a time, but every page of it holds each instance of up to 50 invocations, and parsing such
+ * pages took a 10,000-instance job past 128 MB (BENCHMARKS.md). At the deadline, which leaves time
+ * only for the detach, each chunk gets what is final so far.
  */
 export class RunWatcher {
   private readonly watched = new Map<string, Watched>();
   private polling = false;
 
-  constructor(
-    private readonly job: Job,
-    private readonly commandName: string,
-  ) {}
+  constructor(private readonly job: Job) {}
 
   watch(
     invokeId: string,
     instanceIds: string[],
   ): Promise<Map<string, InvokedInstance> | CallFailure> {
     return new Promise((settle, fail) => {
-      this.watched.set(invokeId, {
-        instanceIds: new Set(instanceIds),
-        anyFinal: false,
-        settle,
-        fail,
-      });
+      this.watched.set(invokeId, { instanceIds: new Set(instanceIds), settle, fail });
       if (!this.polling) {
         this.polling = true;
         this.poll()
@@ -306,31 +298,15 @@ export class RunWatcher {
     await this.settleWhatIsFinal();
   }
 
-  /** Every page of the job's invocations once; settles each chunk whose runs are all final. */
+  /** Oldest first, settles each chunk whose runs are all final, up to the first that is not. */
   private async pollRound(): Promise<CallFailure | undefined> {
-    const { request, port, ledger, calls } = this.job;
-    const seenTokens = new Set<string>();
-    const finished: string[] = [];
-    let nextToken: string | undefined;
     try {
-      do {
-        const token = nextToken;
-        const page = await calls.DescribeInvocations((options) =>
-          port.describeInvocations(
-            { regionId: request.RegionId, commandName: this.commandName, nextToken: token },
-            options,
-          ),
-        );
-        ledger.noteRequestId(page.requestId);
-        for (const { invokeId, instances } of page.invocations) {
-          if (this.allFinal(String(invokeId), instances)) finished.push(String(invokeId));
-        }
-        nextToken = page.nextToken || undefined;
-        // A repeated token ends the round, so a misbehaving endpoint cannot keep it paging.
-        if (nextToken !== undefined && seenTokens.has(nextToken)) break;
-        if (nextToken !== undefined) seenTokens.add(nextToken);
-      } while (nextToken !== undefined);
-      for (const invokeId of finished) await this.settleIfFinal(invokeId);
+      for (const [invokeId, entry] of [...this.watched]) {
+        const finals = await this.readFinals(invokeId, entry);
+        if (finals.size < entry.instanceIds.size) break;
+        this.watched.delete(invokeId);
+        entry.settle(finals);
+      }
     } catch (error) {
       if (isCallFailure(error)) return error;
       throw error;
@@ -338,26 +314,7 @@ export class RunWatcher {
     return undefined;
   }
 
-  /** Whether the listing shows every watched run of this invocation final (and notes any). */
-  private allFinal(invokeId: string, instances: InvokedInstance[]): boolean {
-    const entry = this.watched.get(invokeId);
-    if (!entry) return false;
-    const finals = this.finalsOf(entry, instances);
-    entry.anyFinal = finals.size > 0;
-    return finals.size >= entry.instanceIds.size;
-  }
-
-  private finalsOf(entry: Watched, instances: InvokedInstance[]): Map<string, InvokedInstance> {
-    const finals = new Map<string, InvokedInstance>();
-    for (const instance of instances) {
-      const instanceId = String(instance.instanceId);
-      const final = FINAL_STATUSES.has(String(instance.invocationStatus ?? ''));
-      if (final && entry.instanceIds.has(instanceId)) finals.set(instanceId, instance);
-    }
-    return finals;
-  }
-
-  /** The invocation's final runs, read by its id with their output. */
+  /** The invocation's runs that are final, with their output. */
   private async readFinals(
     invokeId: string,
     entry: Watched,
@@ -367,24 +324,20 @@ export class RunWatcher {
       port.describeInvocations({ regionId: request.RegionId, invokeId }, options),
     );
     ledger.noteRequestId(page.requestId);
+    const finals = new Map<string, InvokedInstance>();
     const invocation = page.invocations.find((found) => String(found.invokeId) === invokeId);
-    return this.finalsOf(entry, invocation?.instances ?? []);
+    for (const instance of invocation?.instances ?? []) {
+      const instanceId = String(instance.instanceId);
+      const final = FINAL_STATUSES.has(String(instance.invocationStatus ?? ''));
+      if (final && entry.instanceIds.has(instanceId)) finals.set(instanceId, instance);
+    }
+    return finals;
   }
 
-  /** Settles the chunk once its read by id agrees that every run is final; else it waits on. */
-  private async settleIfFinal(invokeId: string): Promise<void> {
-    const entry = this.watched.get(invokeId);
-    if (!entry) return;
-    const finals = await this.readFinals(invokeId, entry);
-    if (finals.size < entry.instanceIds.size) return;
-    this.watched.delete(invokeId);
-    entry.settle(finals);
-  }
-
-  /** At the deadline: each chunk with the runs final so far (read only where there are any). */
+  /** At the deadline: each chunk with the runs final so far, or why they could not be read. */
   private async settleWhatIsFinal(): Promise<void> {
     for (const [invokeId, entry] of [...this.watched]) {
-      const finals = entry.anyFinal ? await this.finalsOrFailure(invokeId, entry) : new Map();
+      const finals = await this.finalsOrFailure(invokeId, entry);
       this.watched.delete(invokeId);
       entry.settle(finals);
     }
