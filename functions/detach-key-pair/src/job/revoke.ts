@@ -246,10 +246,11 @@ interface Watched {
  * One poller for the whole job. Each round reads the job's invocations by their ids, oldest
  * first, each with its output, and settles each chunk whose runs are all final, until it meets
  * one that is not: runs end about in the order they were sent, so a round costs a call per chunk
- * settled and one more. A listing of every invocation by the command's name would cost fewer calls
- * at a time, but every page of it holds each instance of up to 50 invocations, and parsing such
- * pages took a 10,000-instance job past 128 MB (BENCHMARKS.md). At the deadline, which leaves time
- * only for the detach, each chunk gets what is final so far.
+ * settled and one more (a run that hangs until its Timeout holds the later chunks back as long,
+ * never past the deadline). A listing of every invocation by the command's name would cost fewer
+ * calls a round, but every page of it holds each instance of up to 50 invocations, and parsing
+ * such pages took a 10,000-instance job past 128 MB (BENCHMARKS.md). At the deadline, which
+ * leaves time only for the detach, each chunk gets what is final so far.
  */
 export class RunWatcher {
   private readonly watched = new Map<string, Watched>();
