@@ -95,7 +95,6 @@ type FailureRule = (instanceIds: string[]) => EcsCallError | undefined;
 
 interface FakeInvocation {
   instanceIds: string[];
-  commandName: string;
   /** Times DescribeInvocations read it. */
   reads: number;
   /** Each run as its script ended it, once a read saw them end. */
@@ -324,7 +323,6 @@ export class FakeEcs implements EcsPort {
     const invokeId = `t-fake${this.invocations.size + 1}`;
     this.invocations.set(invokeId, {
       instanceIds: input.instanceIds,
-      commandName: input.commandName,
       reads: 0,
     });
     this.invokeIdsByToken.set(input.clientToken, invokeId);
@@ -336,7 +334,7 @@ export class FakeEcs implements EcsPort {
     return { requestId, invokeId };
   }
 
-  /** One invocation by its id: on its first read every run is Running, then as its script ended it. */
+  /** One invocation by its id: at its first read every run is Running, later as it ended. */
   async describeInvocations(
     input: InvocationsInput,
     options: CallOptions,
