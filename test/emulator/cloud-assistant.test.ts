@@ -350,6 +350,36 @@ describe('ECS emulator Cloud Assistant, through the unmodified SDK', () => {
     expect(result.dropped).toBe(30_000 - 24 * 1024);
   });
 
+  it('gives output to a query by InvokeId or InstanceId, never to a listing by name', async () => {
+    // Prepare
+    const [id] = emu.state.seedFleet({ regionId: REGION, count: 1 });
+    const invokeId = (await run({ commandContent: 'echo hi', instanceId: [id], name: 'job-1' }))
+      .body?.invokeId;
+    await finished(invokeId);
+    const outputs = async (request: Partial<$Ecs.DescribeInvocationsRequest>) =>
+      (
+        await client.describeInvocations(
+          new $Ecs.DescribeInvocationsRequest({
+            regionId: REGION,
+            includeOutput: true,
+            ...request,
+          }),
+        )
+      ).body?.invocations?.invocation?.map((found) =>
+        decoded(found.invokeInstances?.invokeInstance?.[0]?.output),
+      );
+
+    // Act
+    const byName = await outputs({ commandName: 'job-1' });
+    const byInvokeId = await outputs({ invokeId });
+    const byInstanceId = await outputs({ instanceId: id });
+
+    // Assess
+    expect(byName).toEqual(['']);
+    expect(byInvokeId).toEqual(['hi\n']);
+    expect(byInstanceId).toEqual(['hi\n']);
+  });
+
   it('runs no more scripts at once than configured', async () => {
     // Prepare
     const ids = emu.state.seedFleet({ regionId: REGION, count: 6 });

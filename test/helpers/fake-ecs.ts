@@ -93,6 +93,14 @@ function removalReport(
 }
 type FailureRule = (instanceIds: string[]) => EcsCallError | undefined;
 
+interface FakeInvocation {
+  instanceIds: string[];
+  /** Times DescribeInvocations read it. */
+  reads: number;
+  /** Each run as its script ended it, once a read saw them end. */
+  ended?: InvokedInstance[];
+}
+
 export interface RecordedCall {
   action: Action;
   instanceIds: string[];
@@ -133,10 +141,7 @@ export class FakeEcs implements EcsPort {
     ALL_ACTIONS.map((action) => [action, []]),
   ) as unknown as Record<Action, FailureRule[]>;
   /** Cloud Assistant invocations by InvokeId, and by ClientToken. */
-  readonly invocations = new Map<
-    string,
-    { instanceIds: string[]; commandName: string; polls: number }
-  >();
+  readonly invocations = new Map<string, FakeInvocation>();
   private readonly invokeIdsByToken = new Map<string, string>();
   /** What DescribeKeyPairs returns as the key's public half. */
   publicKey = FAKE_PUBLIC_KEY;
@@ -318,8 +323,7 @@ export class FakeEcs implements EcsPort {
     const invokeId = `t-fake${this.invocations.size + 1}`;
     this.invocations.set(invokeId, {
       instanceIds: input.instanceIds,
-      commandName: input.commandName,
-      polls: 0,
+      reads: 0,
     });
     this.invokeIdsByToken.set(input.clientToken, invokeId);
     if (this.loseNextRunCommandAnswer) {
@@ -330,75 +334,72 @@ export class FakeEcs implements EcsPort {
     return { requestId, invokeId };
   }
 
-  /** A command's invocations, two a page, so paging is exercised. */
+  /** One invocation by its id: at its first read every run is Running, later as it ended. */
   async describeInvocations(
     input: InvocationsInput,
     options: CallOptions,
   ): Promise<InvocationsPage> {
     const requestId = this.begin('DescribeInvocations', [], options);
-    const named = [...this.invocations].filter(
-      ([, found]) => found.commandName === input.commandName,
-    );
-    const start = input.nextToken ? Number(input.nextToken) : 0;
-    const page = named.slice(start, start + 2);
+    const invocation = this.invocations.get(input.invokeId);
+    if (!invocation) return { requestId, invocations: [] };
+    invocation.reads += 1;
     return {
       requestId,
-      nextToken: start + page.length < named.length ? String(start + page.length) : '',
-      invocations: page.map(([invokeId, invocation]) => ({
-        invokeId,
-        instances: this.runsOf(invocation),
-      })),
+      invocations: [{ invokeId: input.invokeId, instances: this.runsOf(invocation) }],
     };
   }
 
-  /** The first poll sees every run Running; later polls see them as the script ended them. */
-  private runsOf(invocation: { instanceIds: string[]; polls: number }): InvokedInstance[] {
-    invocation.polls += 1;
-    return invocation.instanceIds.map((id) => {
-      const instance = this.instances.get(id);
-      const behaviour = instance?.script ?? 'removes';
-      const running = invocation.polls === 1 || behaviour === 'hangs';
-      const base = { instanceId: id, errorInfo: '', dropped: this.scalar(0) };
-      if (running) {
-        return {
-          ...base,
-          invocationStatus: 'Running',
-          exitCode: null,
-          errorCode: '',
-          output: '',
-        };
-      }
-      const exited = (exitCode: number, report: string) => ({
-        ...base,
-        invocationStatus: exitCode === 0 ? 'Success' : 'Failed',
-        exitCode: this.scalar(exitCode),
-        errorCode: exitCode === 0 ? '' : 'ExitCodeNonzero',
-        output: Buffer.from(report).toString('base64'),
-      });
-      if (behaviour === 'refuses') return exited(3, removalReport([]));
-      if (behaviour === 'fails') return exited(4, removalReport([], { failedFile: true }));
-      if (behaviour === 'badInput') return exited(2, removalReport([], { error: true }));
-      if (behaviour === 'garbles') return exited(0, 'sh: awk: not found');
-      if (behaviour === 'undelivered') {
-        return {
-          ...base,
-          invocationStatus: 'Failed',
-          exitCode: null,
-          errorCode: 'DeliveryTimeout',
-          errorInfo: 'ClientNotResponse',
-          output: '',
-        };
-      }
-      const removed = instance?.guestHoldsKey ? [1] : [];
-      if (instance) instance.guestHoldsKey = false;
+  /** Each run as its script ended it, decided once, from the second read on. */
+  private runsOf(invocation: FakeInvocation): InvokedInstance[] {
+    if (invocation.reads < 2) return invocation.instanceIds.map((id) => this.runOf(id, true));
+    invocation.ended ??= invocation.instanceIds.map((id) => this.runOf(id, false));
+    return invocation.ended;
+  }
+
+  private runOf(id: string, stillRunning: boolean): InvokedInstance {
+    const instance = this.instances.get(id);
+    const behaviour = instance?.script ?? 'removes';
+    const running = stillRunning || behaviour === 'hangs';
+    const base = { instanceId: id, errorInfo: '', dropped: this.scalar(0) };
+    if (running) {
       return {
         ...base,
-        invocationStatus: 'Success',
-        exitCode: this.scalar(0),
+        invocationStatus: 'Running',
+        exitCode: null,
         errorCode: '',
-        output: Buffer.from(removalReport(removed)).toString('base64'),
+        output: '',
       };
+    }
+    const exited = (exitCode: number, report: string) => ({
+      ...base,
+      invocationStatus: exitCode === 0 ? 'Success' : 'Failed',
+      exitCode: this.scalar(exitCode),
+      errorCode: exitCode === 0 ? '' : 'ExitCodeNonzero',
+      output: Buffer.from(report).toString('base64'),
     });
+    if (behaviour === 'refuses') return exited(3, removalReport([]));
+    if (behaviour === 'fails') return exited(4, removalReport([], { failedFile: true }));
+    if (behaviour === 'badInput') return exited(2, removalReport([], { error: true }));
+    if (behaviour === 'garbles') return exited(0, 'sh: awk: not found');
+    if (behaviour === 'undelivered') {
+      return {
+        ...base,
+        invocationStatus: 'Failed',
+        exitCode: null,
+        errorCode: 'DeliveryTimeout',
+        errorInfo: 'ClientNotResponse',
+        output: '',
+      };
+    }
+    const removed = instance?.guestHoldsKey ? [1] : [];
+    if (instance) instance.guestHoldsKey = false;
+    return {
+      ...base,
+      invocationStatus: 'Success',
+      exitCode: this.scalar(0),
+      errorCode: '',
+      output: Buffer.from(removalReport(removed)).toString('base64'),
+    };
   }
 
   async rebootInstances(

@@ -71,6 +71,9 @@ describe('runJob in Mode Online', () => {
         .map((call) => call.instanceIds.length)
         .sort((a, b) => b - a),
     ).toEqual([100, 22]);
+    // Oldest first, a round stops at the first invocation still running (the fake's first read):
+    // the first round reads one, the next settles it and reads the second, the last settles it.
+    expect(ecs.callsOf('DescribeInvocations')).toHaveLength(4);
     expect(
       ecs.callsOf('DescribeCloudAssistantStatus').every((c) => c.instanceIds.length <= 50),
     ).toBe(true);

@@ -1,7 +1,7 @@
 /**
  * DescribeInvocations: the region's invocations, by InvokeId, InstanceId, CommandId, CommandName,
- * CommandType or InvokeStatus, oldest first, each with its per-instance entries (InvokeInstances) and, with
- * IncludeOutput, their output.
+ * CommandType or InvokeStatus, oldest first, each with its per-instance entries (InvokeInstances)
+ * and, with IncludeOutput and an InvokeId or InstanceId, their output.
  */
 import { invocationArn } from '../ram';
 import type { Invocation } from '../cloud-assistant';
@@ -20,8 +20,9 @@ import type { Action } from './types';
 export const describeInvocations: Action = (params, context) => {
   const regionId = regionParam(params, context);
   const encoding = contentEncodingParam(params);
-  const includeOutput = booleanParam(params, 'IncludeOutput');
   const { InvokeId, InstanceId, CommandId, CommandName, CommandType, InvokeStatus } = params;
+  // The API reference: output needs an InvokeId or an InstanceId (docs/emulator.md).
+  const includeOutput = booleanParam(params, 'IncludeOutput') && Boolean(InvokeId || InstanceId);
   const matches = (invocation: Invocation): boolean =>
     (!InvokeId || invocation.invokeId === InvokeId) &&
     (!InstanceId || invocation.runs.some((run) => run.instanceId === InstanceId)) &&

@@ -123,7 +123,7 @@ export interface RunCommandInput {
   instanceIds: string[];
   /** The shell script, Base64 (at most 24 KB so encoded). */
   commandContentBase64: string;
-  /** The command's name: one per job, so DescribeInvocations can list the job's runs alone. */
+  /** The command's name: one per job, so an operator can find the job's runs in ECS. */
   commandName: string;
   timeoutSeconds: number;
   /** The same token again returns the same invocation and runs nothing twice. */
@@ -135,11 +135,13 @@ export interface RunCommandReply {
   invokeId?: string;
 }
 
+/**
+ * DescribeInvocations of one invocation, by its id, with each instance's output: ECS returns
+ * output only for an InvokeId or an InstanceId (docs/ecs-facts.md).
+ */
 export interface InvocationsInput {
   regionId: string;
-  /** Every invocation of the command of this name (DescribeInvocations `CommandName`). */
-  commandName: string;
-  nextToken?: string;
+  invokeId: string;
 }
 
 export interface InvokedInstance {
@@ -156,8 +158,6 @@ export interface InvokedInstance {
 export interface InvocationsPage {
   requestId?: string;
   invocations: Array<{ invokeId: LooseScalar; instances: InvokedInstance[] }>;
-  /** Empty or absent on the last page. */
-  nextToken?: string;
 }
 
 export interface RebootInstancesInput {
@@ -209,7 +209,7 @@ export interface EcsPort {
     options: CallOptions,
   ): Promise<AgentStatusPage>;
   runCommand(input: RunCommandInput, options: CallOptions): Promise<RunCommandReply>;
-  /** A page of a command's invocations, each with its instances' state and output. */
+  /** One invocation: its instances' state and output. */
   describeInvocations(input: InvocationsInput, options: CallOptions): Promise<InvocationsPage>;
   rebootInstances(input: RebootInstancesInput, options: CallOptions): Promise<RebootInstancesReply>;
   describeInstanceStatus(
@@ -223,6 +223,5 @@ export const DESCRIBE_INSTANCES_MAX_TAGS = 20;
 export const DETACH_KEY_PAIR_MAX_IDS = 50;
 export const CLOUD_ASSISTANT_STATUS_MAX_IDS = 50;
 export const RUN_COMMAND_MAX_IDS = 100;
-export const DESCRIBE_INVOCATIONS_MAX_RESULTS = 50;
 export const REBOOT_INSTANCES_MAX_IDS = 100;
 export const INSTANCE_STATUS_MAX_IDS = 100;

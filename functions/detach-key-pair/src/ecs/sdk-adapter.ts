@@ -51,7 +51,6 @@ import type {
   RunCommandInput,
   RunCommandReply,
 } from './port';
-import { DESCRIBE_INVOCATIONS_MAX_RESULTS } from './port';
 
 const API_VERSION = '2014-05-26';
 const USER_AGENT = 'detach-key-pair';
@@ -431,25 +430,20 @@ class EcsSdkPort implements EcsPort {
   ): Promise<InvocationsPage> {
     const request = new DescribeInvocationsRequest({
       regionId: input.regionId,
-      commandName: input.commandName,
+      invokeId: input.invokeId,
       includeOutput: true,
-      maxResults: DESCRIBE_INVOCATIONS_MAX_RESULTS,
-      nextToken: input.nextToken,
     });
     request.validate();
     return this.call(
       'DescribeInvocations',
       {
         RegionId: request.regionId,
-        CommandName: request.commandName,
+        InvokeId: request.invokeId,
         IncludeOutput: request.includeOutput,
-        MaxResults: request.maxResults,
-        NextToken: request.nextToken,
       },
       options,
       (body) => ({
         requestId: optionalText(body, 'RequestId'),
-        nextToken: optionalText(body, 'NextToken'),
         invocations: listOf(body, 'Invocations', 'Invocation').map((invocation) => ({
           invokeId: scalar(invocation, 'InvokeId'),
           instances: listOf(invocation, 'InvokeInstances', 'InvokeInstance').map((instance) => ({

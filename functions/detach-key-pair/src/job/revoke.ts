@@ -123,7 +123,7 @@ export async function prepareRevocation(job: Job): Promise<Revocation | undefine
     key: parsed.key,
     commandContentBase64: content,
     commandName,
-    watcher: new RunWatcher(job, commandName),
+    watcher: new RunWatcher(job),
   };
 }
 
@@ -238,37 +238,32 @@ function judgeRun(
 
 interface Watched {
   instanceIds: ReadonlySet<string>;
-  finals: Map<string, InvokedInstance>;
   settle: (finals: Map<string, InvokedInstance> | CallFailure) => void;
   fail: (bug: unknown) => void;
 }
 
 /**
- * One poller for the whole job: DescribeInvocations by the job's own command name, 50
- * invocations a page, so a round costs a call per 50 chunks rather than one per chunk. Each
- * chunk waits on its invocation until every run in it is final, or until the deadline leaves
- * time only for the detach after it (then it gets what is final so far).
+ * One poller for the whole job. Each round reads the job's invocations by their ids, oldest
+ * first, each with its output, and settles each chunk whose runs are all final, until it meets
+ * one that is not: runs end about in the order they were sent, so a round costs a call per chunk
+ * settled and one more (a run that hangs until its Timeout holds the later chunks back as long,
+ * never past the deadline). A listing of every invocation by the command's name would cost fewer
+ * calls a round, but every page of it holds each instance of up to 50 invocations, and parsing
+ * such pages took a 10,000-instance job past 128 MB (BENCHMARKS.md). At the deadline, which
+ * leaves time only for the detach, each chunk gets what is final so far.
  */
 export class RunWatcher {
   private readonly watched = new Map<string, Watched>();
   private polling = false;
 
-  constructor(
-    private readonly job: Job,
-    private readonly commandName: string,
-  ) {}
+  constructor(private readonly job: Job) {}
 
   watch(
     invokeId: string,
     instanceIds: string[],
   ): Promise<Map<string, InvokedInstance> | CallFailure> {
     return new Promise((settle, fail) => {
-      this.watched.set(invokeId, {
-        instanceIds: new Set(instanceIds),
-        finals: new Map(),
-        settle,
-        fail,
-      });
+      this.watched.set(invokeId, { instanceIds: new Set(instanceIds), settle, fail });
       if (!this.polling) {
         this.polling = true;
         this.poll()
@@ -301,31 +296,18 @@ export class RunWatcher {
         return;
       }
     }
-    this.release((entry) => entry.settle(entry.finals));
+    await this.settleWhatIsFinal();
   }
 
-  /** Every page of the job's invocations once; settles each chunk whose runs are all final. */
+  /** Oldest first, settles each chunk whose runs are all final, up to the first that is not. */
   private async pollRound(): Promise<CallFailure | undefined> {
-    const { request, port, ledger, calls } = this.job;
-    const seenTokens = new Set<string>();
-    let nextToken: string | undefined;
     try {
-      do {
-        const token = nextToken;
-        const page = await calls.DescribeInvocations((options) =>
-          port.describeInvocations(
-            { regionId: request.RegionId, commandName: this.commandName, nextToken: token },
-            options,
-          ),
-        );
-        ledger.noteRequestId(page.requestId);
-        for (const invocation of page.invocations)
-          this.take(String(invocation.invokeId), invocation.instances);
-        nextToken = page.nextToken || undefined;
-        // A repeated token ends the round, so a misbehaving endpoint cannot keep it paging.
-        if (nextToken !== undefined && seenTokens.has(nextToken)) break;
-        if (nextToken !== undefined) seenTokens.add(nextToken);
-      } while (nextToken !== undefined && this.watched.size > 0);
+      for (const [invokeId, entry] of [...this.watched]) {
+        const finals = await this.readFinals(invokeId, entry);
+        if (finals.size < entry.instanceIds.size) break;
+        this.watched.delete(invokeId);
+        entry.settle(finals);
+      }
     } catch (error) {
       if (isCallFailure(error)) return error;
       throw error;
@@ -333,17 +315,44 @@ export class RunWatcher {
     return undefined;
   }
 
-  private take(invokeId: string, instances: InvokedInstance[]): void {
-    const entry = this.watched.get(invokeId);
-    if (!entry) return;
-    for (const instance of instances) {
+  /** The invocation's runs that are final, with their output. */
+  private async readFinals(
+    invokeId: string,
+    entry: Watched,
+  ): Promise<Map<string, InvokedInstance>> {
+    const { request, port, ledger, calls } = this.job;
+    const page = await calls.DescribeInvocations((options) =>
+      port.describeInvocations({ regionId: request.RegionId, invokeId }, options),
+    );
+    ledger.noteRequestId(page.requestId);
+    const finals = new Map<string, InvokedInstance>();
+    const invocation = page.invocations.find((found) => String(found.invokeId) === invokeId);
+    for (const instance of invocation?.instances ?? []) {
       const instanceId = String(instance.instanceId);
       const final = FINAL_STATUSES.has(String(instance.invocationStatus ?? ''));
-      if (final && entry.instanceIds.has(instanceId)) entry.finals.set(instanceId, instance);
+      if (final && entry.instanceIds.has(instanceId)) finals.set(instanceId, instance);
     }
-    if (entry.finals.size >= entry.instanceIds.size) {
+    return finals;
+  }
+
+  /** At the deadline: each chunk with the runs final so far, or why they could not be read. */
+  private async settleWhatIsFinal(): Promise<void> {
+    for (const [invokeId, entry] of [...this.watched]) {
+      const finals = await this.finalsOrFailure(invokeId, entry);
       this.watched.delete(invokeId);
-      entry.settle(entry.finals);
+      entry.settle(finals);
+    }
+  }
+
+  private async finalsOrFailure(
+    invokeId: string,
+    entry: Watched,
+  ): Promise<Map<string, InvokedInstance> | CallFailure> {
+    try {
+      return await this.readFinals(invokeId, entry);
+    } catch (error) {
+      if (isCallFailure(error)) return error;
+      throw error;
     }
   }
 }
