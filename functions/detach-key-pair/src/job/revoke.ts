@@ -301,16 +301,12 @@ export class RunWatcher {
 
   /** Oldest first, settles each chunk whose runs are all final, up to the first that is not. */
   private async pollRound(): Promise<CallFailure | undefined> {
-    try {
-      for (const [invokeId, entry] of [...this.watched]) {
-        const finals = await this.readFinals(invokeId, entry);
-        if (finals.size < entry.instanceIds.size) break;
-        this.watched.delete(invokeId);
-        entry.settle(finals);
-      }
-    } catch (error) {
-      if (isCallFailure(error)) return error;
-      throw error;
+    for (const [invokeId, entry] of [...this.watched]) {
+      const finals = await this.finalsOrFailure(invokeId, entry);
+      if (!(finals instanceof Map)) return finals;
+      if (finals.size < entry.instanceIds.size) break;
+      this.watched.delete(invokeId);
+      entry.settle(finals);
     }
     return undefined;
   }
@@ -335,12 +331,20 @@ export class RunWatcher {
     return finals;
   }
 
-  /** At the deadline: each chunk with the runs final so far, or why they could not be read. */
+  /**
+   * At the deadline: each chunk with the runs final so far, or why they could not be read. All
+   * at once (within DescribeInvocations' ceiling), as only the detach's time is left; again for
+   * any chunk sent meanwhile.
+   */
   private async settleWhatIsFinal(): Promise<void> {
-    for (const [invokeId, entry] of [...this.watched]) {
-      const finals = await this.finalsOrFailure(invokeId, entry);
-      this.watched.delete(invokeId);
-      entry.settle(finals);
+    while (this.watched.size > 0) {
+      await Promise.all(
+        [...this.watched].map(async ([invokeId, entry]) => {
+          const finals = await this.finalsOrFailure(invokeId, entry);
+          this.watched.delete(invokeId);
+          entry.settle(finals);
+        }),
+      );
     }
   }
 
